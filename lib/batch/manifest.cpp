@@ -1,0 +1,249 @@
+#include <cctype>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "onboard/batch.h"
+
+namespace onboard::batch {
+namespace {
+
+std::string where(const std::string& path, std::size_t row, std::size_t line) {
+  return path + ": row " + std::to_string(row) + " (line " + std::to_string(line) + ")";
+}
+
+class LineSource {
+ public:
+  explicit LineSource(const std::string& path) : in_(path, std::ios::binary) {}
+  bool ok() const { return static_cast<bool>(in_); }
+  // false at EOF; Errc::malformed for over-long lines
+  Expected<bool> next(std::string& line) {
+    if (!std::getline(in_, line)) return false;
+    ++line_no_;
+    if (line.size() > kMaxLineBytes)
+      return fail(Errc::malformed, "line " + std::to_string(line_no_) + " longer than " + std::to_string(kMaxLineBytes) + " bytes");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // UTF-8 BOM
+    return true;
+  }
+  std::size_t line_no() const { return line_no_; }
+
+ private:
+  std::ifstream in_;
+  std::size_t line_no_ = 0;
+};
+
+// RFC 4180 fields of one record; quoted fields may not span lines (manifests are one row a line).
+Expected<std::vector<std::string>> split_csv(const std::string& line) {
+  std::vector<std::string> fields;
+  std::string cur;
+  std::size_t i = 0;
+  for (;;) {
+    cur.clear();
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      for (;;) {
+        if (i >= line.size()) return fail(Errc::malformed, "unterminated quoted field");
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            cur += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        cur += line[i++];
+      }
+      if (i < line.size() && line[i] != ',') return fail(Errc::malformed, "text after a closing quote");
+    } else {
+      while (i < line.size() && line[i] != ',') {
+        if (line[i] == '"') return fail(Errc::malformed, "quote inside an unquoted field");
+        cur += line[i++];
+      }
+    }
+    fields.push_back(cur);
+    if (i >= line.size()) break;
+    ++i;  // comma
+  }
+  return fields;
+}
+
+class CsvReader : public ManifestReader {
+ public:
+  CsvReader(const std::string& path, std::unique_ptr<LineSource> src) : src_(std::move(src)) { path_ = path; }
+
+  Status read_header() {
+    std::string line;
+    auto got = src_->next(line);
+    if (!got) return fail(std::move(got.error()).context(path_));
+    if (!*got || line.empty()) return fail(Errc::malformed, path_ + ": no header row");
+    auto fields = split_csv(line);
+    if (!fields) return fail(std::move(fields.error()).context(path_ + ": header"));
+    for (auto& f : *fields) {
+      while (!f.empty() && f.back() == ' ') f.pop_back();
+      while (!f.empty() && f.front() == ' ') f.erase(0, 1);
+      if (f.empty()) return fail(Errc::malformed, path_ + ": header has an empty column name");
+      for (const auto& c : columns_)
+        if (c == f) return fail(Errc::malformed, path_ + ": header names column '" + f + "' twice");
+      columns_.push_back(f);
+    }
+    return {};
+  }
+
+  Expected<std::optional<Row>> next() override {
+    std::string line;
+    for (;;) {
+      auto got = src_->next(line);
+      if (!got) return fail(std::move(got.error()).context(path_));
+      if (!*got) return std::optional<Row>{};
+      if (!line.empty()) break;  // blank lines are skipped
+    }
+    Row row;
+    row.number = ++rows_;
+    row.line = src_->line_no();
+    if (rows_ > kMaxManifestRows) return fail(Errc::malformed, path_ + ": more than " + std::to_string(kMaxManifestRows) + " rows");
+    auto fields = split_csv(line);
+    if (!fields) return fail(std::move(fields.error()).context(where(path_, row.number, row.line)));
+    if (fields->size() != columns_.size())
+      return fail(Errc::malformed, where(path_, row.number, row.line) + ": " + std::to_string(fields->size()) +
+                                       " fields, header has " + std::to_string(columns_.size()));
+    for (std::size_t i = 0; i < columns_.size(); ++i) row.values[columns_[i]] = (*fields)[i];
+    return std::optional<Row>(std::move(row));
+  }
+  const std::vector<std::string>& columns() const override { return columns_; }
+
+ private:
+  std::unique_ptr<LineSource> src_;
+  std::vector<std::string> columns_;
+  std::size_t rows_ = 0;
+};
+
+class JsonlReader : public ManifestReader {
+ public:
+  JsonlReader(const std::string& path, std::unique_ptr<LineSource> src) : src_(std::move(src)) { path_ = path; }
+
+  Expected<std::optional<Row>> next() override {
+    std::string line;
+    for (;;) {
+      auto got = src_->next(line);
+      if (!got) return fail(std::move(got.error()).context(path_));
+      if (!*got) return std::optional<Row>{};
+      if (line.find_first_not_of(" \t") != std::string::npos) break;
+    }
+    Row row;
+    row.number = ++rows_;
+    row.line = src_->line_no();
+    if (rows_ > kMaxManifestRows) return fail(Errc::malformed, path_ + ": more than " + std::to_string(kMaxManifestRows) + " rows");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      return fail(Errc::malformed, where(path_, row.number, row.line) + ": invalid JSON: " + e.what());
+    }
+    if (!j.is_object()) return fail(Errc::malformed, where(path_, row.number, row.line) + ": not a JSON object");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it->is_string()) row.values[it.key()] = it->get<std::string>();
+      else if (it->is_number() || it->is_boolean()) row.values[it.key()] = it->dump();
+      else if (it->is_null()) continue;
+      else return fail(Errc::malformed, where(path_, row.number, row.line) + ": value of '" + it.key() + "' is not a string");
+    }
+    if (columns_.empty())
+      for (const auto& [k, v] : row.values) columns_.push_back(k);
+    return std::optional<Row>(std::move(row));
+  }
+  const std::vector<std::string>& columns() const override { return columns_; }
+
+ private:
+  std::unique_ptr<LineSource> src_;
+  std::vector<std::string> columns_;
+  std::size_t rows_ = 0;
+};
+
+}  // namespace
+
+const std::string* Row::get(const std::string& column) const {
+  auto it = values.find(column);
+  return it == values.end() ? nullptr : &it->second;
+}
+
+Expected<std::unique_ptr<ManifestReader>> ManifestReader::open(const std::string& path) {
+  auto src = std::make_unique<LineSource>(path);
+  if (!src->ok() || !file_exists(path)) return fail(Errc::file, path + ": cannot read manifest");
+  bool jsonl = path.ends_with(".jsonl") || path.ends_with(".ndjson") || path.ends_with(".json");
+  if (!jsonl && !path.ends_with(".csv")) {
+    std::ifstream peek(path);
+    char c = 0;
+    while (peek.get(c) && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) {}
+    jsonl = c == '{';
+  }
+  if (jsonl) return std::unique_ptr<ManifestReader>(new JsonlReader(path, std::move(src)));
+  auto csv = std::make_unique<CsvReader>(path, std::move(src));
+  if (auto ok = csv->read_header(); !ok) return fail(std::move(ok.error()));
+  return std::unique_ptr<ManifestReader>(std::move(csv));
+}
+
+Expected<std::vector<std::string>> template_columns(const std::string& tmpl) {
+  std::vector<std::string> cols;
+  for (std::size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] == '{') {
+      if (i + 1 < tmpl.size() && tmpl[i + 1] == '{') {
+        ++i;
+        continue;
+      }
+      auto end = tmpl.find('}', i);
+      if (end == std::string::npos) return fail(Errc::malformed, "template '" + tmpl + "': unclosed '{'");
+      std::string name = tmpl.substr(i + 1, end - i - 1);
+      if (name.empty() || name.find('{') != std::string::npos)
+        return fail(Errc::malformed, "template '" + tmpl + "': bad placeholder");
+      cols.push_back(name);
+      i = end;
+    } else if (tmpl[i] == '}') {
+      if (i + 1 < tmpl.size() && tmpl[i + 1] == '}') {
+        ++i;
+        continue;
+      }
+      return fail(Errc::malformed, "template '" + tmpl + "': unmatched '}'");
+    }
+  }
+  return cols;
+}
+
+Expected<std::string> expand_template(const std::string& tmpl, const Row& row) {
+  std::string out;
+  for (std::size_t i = 0; i < tmpl.size(); ++i) {
+    char c = tmpl[i];
+    if ((c == '{' || c == '}') && i + 1 < tmpl.size() && tmpl[i + 1] == c) {
+      out += c;
+      ++i;
+    } else if (c == '{') {
+      auto end = tmpl.find('}', i);
+      if (end == std::string::npos) return fail(Errc::malformed, "template '" + tmpl + "': unclosed '{'");
+      std::string name = tmpl.substr(i + 1, end - i - 1);
+      const std::string* v = row.get(name);
+      if (!v) return fail(Errc::malformed, "template refers to column '" + name + "', which row " + std::to_string(row.number) + " does not have");
+      out += *v;
+      i = end;
+    } else if (c == '}') {
+      return fail(Errc::malformed, "template '" + tmpl + "': unmatched '}'");
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Expected<std::string> safe_file_stem(const std::string& id) {
+  if (id.empty()) return fail(Errc::malformed, "empty id");
+  if (id.size() > 128) return fail(Errc::malformed, "id longer than 128 characters");
+  std::string stem;
+  for (char c : id) {
+    unsigned char u = static_cast<unsigned char>(c);
+    bool ok = std::isalnum(u) || c == '-' || c == '_' || c == '.';
+    stem += ok ? c : '_';
+  }
+  if (stem[0] == '.') stem[0] = '_';
+  return stem;
+}
+
+}  // namespace onboard::batch

@@ -1,0 +1,73 @@
+#include <iostream>
+
+#include "onboard/cli.h"
+
+namespace onboard::cli {
+
+void CommonFlags::attach(CLI::App& app, bool with_keys) {
+  app.add_flag("--json", json, "Machine-readable results on stdout");
+  app.add_flag("--force", force, "Overwrite existing output files");
+  if (!with_keys) return;
+  app.add_option("--pin-source", keys.pin_source,
+                 "PKCS#11 PIN source: file:PATH, env:VAR or fd:N (default env PKCS11_PIN)");
+  app.add_option("--pass-source", keys.pass_source, "Passphrase source for encrypted key files: file:PATH, env:VAR or fd:N");
+  app.add_option("--tcti", keys.tcti, "TPM TCTI, e.g. swtpm:host=127.0.0.1,port=2321 (default env TPM2OPENSSL_TCTI)");
+}
+
+void setup(CLI::App& app, const std::string& tool, const std::string& description) {
+  app.name(tool);
+  app.description(description);
+  app.set_version_flag("--version", tool + " (ua-onboard) " ONBOARD_VERSION);
+  app.footer("Exit status: 0 ok, 1 verification failed, 2 usage, 3 malformed input, 4 key/token, 5 file,\n"
+             "10 untrusted, 11 expired, 12 revoked, 13 mismatch, 70 internal. See " + tool + "(1).");
+  app.option_defaults()->always_capture_default();
+}
+
+Status refuse_secret_flags(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    for (const char* bad : {"--pin=", "--pin", "--password", "--passphrase", "--pass"}) {
+      if (a == bad || (a.starts_with(bad) && std::string(bad).back() == '='))
+        return fail(Errc::usage, a.substr(0, a.find('=')) +
+                                     ": secrets are never taken on the command line; use --pin-source or --pass-source");
+    }
+  }
+  return {};
+}
+
+int run(CLI::App& app, int argc, char** argv, const std::function<Status(Env&)>& body) {
+  Env env = real_env(app.get_name());
+  auto print_error = [&](const std::string& msg) { std::cerr << env.tool << ": error: " << msg << "\n"; };
+  if (auto s = refuse_secret_flags(argc, argv); !s) {
+    print_error(s.error().message);
+    return static_cast<int>(Errc::usage);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    print_error(what + " (see --help)");
+    return static_cast<int>(Errc::usage);
+  }
+  try {
+    Status s = body(env);
+    if (!s) {
+      print_error(s.error().message);
+      return static_cast<int>(s.error().code);
+    }
+    return 0;
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory");
+  } catch (const std::exception& e) {
+    print_error(std::string("internal error: ") + e.what());
+  }
+  return static_cast<int>(Errc::internal);
+}
+
+}  // namespace onboard::cli

@@ -1,0 +1,76 @@
+// onboard::batch — manifests (CSV with header / JSON Lines), templates, results, progress (SPEC §10).
+#pragma once
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "onboard/core.h"
+
+namespace onboard::batch {
+
+/// One manifest row: column → value, and its 1-based row number (data rows, header excluded).
+struct Row {
+  std::size_t number = 0;
+  std::size_t line = 0;  ///< line in the file, for messages
+  std::map<std::string, std::string> values;
+  const std::string* get(const std::string& column) const;
+};
+
+/// Streams a manifest row by row: never loads it whole.
+class ManifestReader {
+ public:
+  /// Opens `path`; format from the extension (.csv, .jsonl/.ndjson) or the first byte.
+  static Expected<std::unique_ptr<ManifestReader>> open(const std::string& path);
+  virtual ~ManifestReader() = default;
+  /// Next row, std::nullopt at the end; Errc::malformed naming file, row and line.
+  virtual Expected<std::optional<Row>> next() = 0;
+  /// Column names (CSV header; for JSONL the keys of the first row).
+  virtual const std::vector<std::string>& columns() const = 0;
+  const std::string& path() const { return path_; }
+
+ protected:
+  std::string path_;
+};
+
+constexpr std::size_t kMaxManifestRows = 1000000;
+constexpr std::size_t kMaxLineBytes = 64 * 1024;
+
+/// Substitute `{column}` with the row's value; `{{`/`}}` are literal braces.
+/// Errc::malformed for an unknown column or an unbalanced brace.
+Expected<std::string> expand_template(const std::string& tmpl, const Row& row);
+/// Column names a template refers to.
+Expected<std::vector<std::string>> template_columns(const std::string& tmpl);
+
+/// A safe file-name stem for a row's outputs (no '/', no leading '.', printable ASCII).
+Expected<std::string> safe_file_stem(const std::string& id);
+
+/// One line of JSON Lines results: {"row":N,"id":...,"status":"ok|skipped|error", ...}.
+struct Result {
+  std::size_t row = 0;
+  std::string id;
+  std::string status;  ///< "ok", "skipped", "error"
+  std::vector<std::pair<std::string, std::string>> fields;  ///< output paths etc.
+  std::optional<Error> error;
+};
+std::string to_json_line(const Result& r);
+
+/// Progress bar with rate and ETA on stderr, only when stderr is a terminal.
+class Progress {
+ public:
+  Progress(const Env& env, std::size_t total);
+  void tick(bool failed);
+  void finish();
+
+ private:
+  const Env& env_;
+  std::size_t total_, done_ = 0, failed_ = 0;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+}  // namespace onboard::batch

@@ -1,0 +1,120 @@
+// onboard::core — errors, bytes, encodings, time, files: the ground every component stands on.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+namespace onboard {
+
+/// Error codes; their numeric values are the exit codes of SPEC §8.
+enum class Errc : int {
+  ok = 0,
+  verify_failed = 1,
+  usage = 2,
+  malformed = 3,
+  key = 4,
+  file = 5,
+  untrusted = 10,
+  expired = 11,
+  revoked = 12,
+  mismatch = 13,
+  internal = 70,
+};
+
+/// One error: a code (→ exit status) and a message; context() prepends "WHAT: ".
+struct Error {
+  Errc code = Errc::internal;
+  std::string message;
+
+  Error() = default;
+  Error(Errc c, std::string m) : code(c), message(std::move(m)) {}
+  /// Prefix the message with what was being done ("reading ca.pem").
+  Error&& context(const std::string& what) && {
+    message = what + ": " + message;
+    return std::move(*this);
+  }
+};
+
+template <class T>
+using Expected = tl::expected<T, Error>;
+using Status = Expected<void>;
+
+/// `return fail(Errc::malformed, "...")` from any function returning Expected<T>.
+inline tl::unexpected<Error> fail(Errc code, std::string message) {
+  return tl::unexpected<Error>(Error{code, std::move(message)});
+}
+inline tl::unexpected<Error> fail(Error e) { return tl::unexpected<Error>(std::move(e)); }
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+inline ByteView as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+inline std::string to_string(ByteView b) { return {b.begin(), b.end()}; }
+
+// ---- encodings (RFC 4648) ----
+std::string base64_encode(ByteView data);     ///< standard alphabet, padded
+std::string base64url_encode(ByteView data);  ///< URL alphabet, no padding
+/// Strict: rejects whitespace, wrong alphabet, bad padding, non-canonical trailing bits.
+Expected<Bytes> base64_decode(std::string_view text);
+/// Strict (SPEC §6): rejects padding, whitespace, `+` `/`, non-canonical trailing bits.
+Expected<Bytes> base64url_decode(std::string_view text);
+std::string hex_encode(ByteView data);
+
+// ---- time (UTC seconds since the epoch; 64-bit, year 9999 fits) ----
+using UnixTime = std::int64_t;
+/// The latest representable X.509 time: 9999-12-31T23:59:59Z (IEEE 802.1AR "no expiry").
+constexpr UnixTime kNoExpiry = 253402300799;
+/// RFC 3339 (`2031-05-01T00:00:00Z`, offsets allowed) or a plain date (`2031-05-01`).
+Expected<UnixTime> parse_time(std::string_view text);
+/// `YYYY-MM-DDThh:mm:ssZ`.
+std::string format_time(UnixTime t);
+
+/// Where "now" comes from and where output goes (DESIGN rule 6).
+struct Env {
+  std::string tool;                      ///< program name for messages
+  std::function<UnixTime()> now;         ///< the clock
+  std::ostream* out = nullptr;           ///< results (stdout)
+  std::ostream* err = nullptr;           ///< warnings, progress (stderr)
+  bool err_is_tty = false;               ///< progress bars only on a terminal
+  /// `TOOL: warning: MSG` on err.
+  void warn(const std::string& msg) const;
+};
+/// Env bound to the real clock and stdio.
+Env real_env(std::string tool);
+
+// ---- files ----
+constexpr std::size_t kDefaultMaxInput = 16u << 20;  ///< 16 MiB for any single input file
+/// Read a whole file (`-` = stdin); Errc::file on failure, Errc::malformed above max_size.
+Expected<std::string> read_file(const std::string& path, std::size_t max_size = kDefaultMaxInput);
+
+struct WriteOptions {
+  bool force = false;           ///< overwrite an existing file
+  unsigned mode = 0644;         ///< permission bits of the new file
+  bool durable = true;          ///< fsync before rename (batches sync once at the end instead)
+};
+/// Write via a temporary file in the target directory + rename (SPEC §11):
+/// never a partial file. `-` writes to stdout. Errc::file when it exists without force.
+Status write_file_atomic(const std::string& path, std::string_view data, const WriteOptions& opt = {});
+/// Refuse early (before any key is touched) when `path` exists and !force, or its directory
+/// is not writable.
+Status check_writable(const std::string& path, bool force);
+bool file_exists(const std::string& path);
+/// Flush a directory's file system to disk (syncfs): a batch's one durability point.
+void sync_dir(const std::string& dir);
+
+// ---- identifiers (SPEC §2) ----
+/// Absolute URI, ≤ 255 chars, no whitespace/control characters. Errc::malformed otherwise.
+Status validate_instance_uri(std::string_view uri, std::string_view what = "ProductInstanceUri");
+/// Lint warnings per SPEC §2 (upper case in scheme/authority, urn:/tag: on labels, > 72 chars).
+std::vector<std::string> lint_instance_uri(std::string_view uri, bool for_label);
+
+}  // namespace onboard

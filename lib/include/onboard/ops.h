@@ -1,0 +1,69 @@
+// onboard::ops — one function per certificate tool; flags land in these plain requests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "onboard/core.h"
+#include "onboard/keys.h"
+
+namespace onboard::ops {
+
+/// Options every operation shares.
+struct Common {
+  bool json = false;
+  bool force = false;
+  keys::KeyOptions keys;
+};
+
+struct CreateAuthorityRequest {
+  Common common;
+  std::string profile;  ///< root-ca | issuing-ca | ticket-signer
+  std::string subject;  ///< /O=Org/CN=Name
+  std::string key;      ///< key URI
+  bool new_key = false;
+  std::string key_type = "p256";
+  std::string issuer_cert, issuer_key;
+  int days = 0;           ///< 0 = profile default
+  std::string not_after;  ///< RFC 3339
+  std::vector<std::string> crl_urls, ocsp_urls;
+  std::string out;
+};
+Status create_authority(const CreateAuthorityRequest& req, Env& env);
+
+/// Device identity (IDevID / LDevID) inputs shared by mint-idevid and issue-ldevid.
+struct DevIdCommon {
+  std::string ca_cert, ca_key, ca_chain;
+  std::string product_instance_uri;
+  std::string serial_number, manufacturer, model;  ///< subject O=, CN=, serialNumber=
+  std::string device_key;  ///< key URI of the device key
+  bool new_key = false;
+  std::string key_type = "p256";
+  std::string csr;
+  std::string not_after;
+  bool add_ski = false;
+  std::string chain_out;  ///< optional: leaf + CA + CA chain
+  std::string out;
+};
+
+struct MintIdevidRequest {
+  Common common;
+  DevIdCommon dev;
+  bool hardware_module_name = false;
+  std::string hw_serial;  ///< hwSerialNum text (default: the serial number)
+  // batch (SPEC §10)
+  std::string manifest, out_dir, device_key_template, results;
+  bool continue_on_error = false;
+};
+Status mint_idevid(const MintIdevidRequest& req, Env& env);
+
+struct IssueLdevidRequest {
+  Common common;
+  DevIdCommon dev;
+  std::string composite_instance_uri;
+  std::string from_idevid;  ///< take subject + public key from this IDevID
+  std::string subject;      ///< override; default: the IDevID's subject / CSR subject
+};
+Status issue_ldevid(const IssueLdevidRequest& req, Env& env);
+
+}  // namespace onboard::ops

@@ -1,0 +1,104 @@
+#include "common.h"
+
+#include <unistd.h>
+
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+namespace onboard::ops {
+
+Expected<Issuer> load_issuer_cert(const std::string& cert_path, const std::string& chain_path, const std::string& flag) {
+  auto cert = x509::Certificate::load(cert_path);
+  if (!cert) return fail(std::move(cert.error()).context(flag));
+  if (!cert->is_ca() || !cert->allows_cert_sign())
+    return fail(Errc::malformed, flag + " " + cert_path + ": " + cert->subject() +
+                                     " is not a CA certificate (basicConstraints CA:true with keyCertSign)");
+  Issuer issuer{std::move(*cert), {}, nullptr};
+  if (!chain_path.empty()) {
+    auto chain = x509::Certificate::load_all(chain_path);
+    if (!chain) return fail(std::move(chain.error()).context("--ca-chain"));
+    issuer.chain = std::move(*chain);
+    if (!issuer.cert.signed_by(issuer.chain.front()))
+      return fail(Errc::malformed, "--ca-chain " + chain_path + ": its first certificate did not issue " + cert_path);
+  }
+  return issuer;
+}
+
+Status open_issuer_key(Issuer& issuer, const std::string& key_uri, keys::KeyContext& keys, const std::string& flag) {
+  auto uri = keys::parse_key_uri(key_uri);
+  if (!uri) return fail(std::move(uri.error()).context(flag));
+  auto key = keys.open(*uri);
+  if (!key) return fail(std::move(key.error()).context(flag));
+  if ((*key)->public_key_der() != issuer.cert.public_key_der())
+    return fail(Errc::key, flag + " " + uri->text + " does not match the public key of CA certificate " +
+                               issuer.cert.subject());
+  issuer.key = std::move(*key);
+  return {};
+}
+
+Expected<UnixTime> time_or(const std::string& text, UnixTime fallback, const std::string& flag) {
+  if (text.empty()) return fallback;
+  auto t = parse_time(text);
+  if (!t) return fail(std::move(t.error()).context(flag));
+  return *t;
+}
+
+Expected<DeviceKey> device_key(keys::KeyContext& keys, const std::string& uri_text, bool new_key,
+                               const std::string& key_type, bool reuse_existing) {
+  auto uri = keys::parse_key_uri(uri_text);
+  if (!uri) return fail(std::move(uri.error()).context("--device-key"));
+  DeviceKey out;
+  out.uri = uri->text;
+  bool exists_as_file = uri->scheme == keys::KeyUri::Scheme::file && file_exists(uri->path);
+  if (new_key && !(reuse_existing && exists_as_file)) {
+    auto type = keys::parse_key_type(key_type);
+    if (!type) return fail(std::move(type.error()).context("--key-type"));
+    auto key = keys.generate(*uri, *type);
+    if (!key) return fail(std::move(key.error()).context("creating device key"));
+    out.signer = std::move(*key);
+    out.created = uri->scheme == keys::KeyUri::Scheme::file;
+    return out;
+  }
+  auto key = keys.open(*uri);
+  if (!key) return fail(std::move(key.error()).context("device key"));
+  out.signer = std::move(*key);
+  return out;
+}
+
+void discard_created_key(const DeviceKey& key) {
+  if (!key.created) return;
+  auto uri = keys::parse_key_uri(key.uri);
+  if (uri && uri->scheme == keys::KeyUri::Scheme::file) ::unlink(uri->path.c_str());
+}
+
+std::string pem_chain(const x509::Certificate& leaf, const Issuer* issuer) {
+  std::string pem = leaf.pem();
+  if (issuer) {
+    pem += issuer->cert.pem();
+    for (const auto& c : issuer->chain) pem += c.pem();
+  }
+  return pem;
+}
+
+void report_certificate(Env& env, bool json, const std::string& out, const x509::Certificate& cert,
+                        const std::vector<std::pair<std::string, std::string>>& extra) {
+  if (out == "-") return;  // stdout holds the certificate itself
+  if (json) {
+    nlohmann::ordered_json j;
+    j["out"] = out;
+    j["subject"] = cert.subject();
+    j["issuer"] = cert.issuer();
+    j["serial"] = cert.serial_hex();
+    j["not_before"] = format_time(cert.not_before());
+    j["not_after"] = format_time(cert.not_after());
+    j["san_uris"] = cert.san_uris();
+    for (const auto& [k, v] : extra) j[k] = v;
+    *env.out << j.dump() << "\n";
+    return;
+  }
+  *env.out << out << ": " << cert.subject() << " (serial " << cert.serial_hex() << ", until "
+           << format_time(cert.not_after()) << ")\n";
+}
+
+}  // namespace onboard::ops

@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "onboard/core.h"
+
+using namespace onboard;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/onboard-test-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+}  // namespace
+
+TEST(Files, AtomicWriteRefusesOverwriteWithoutForce) {
+  TempDir d;
+  std::string f = (d.path / "out.pem").string();
+  ASSERT_TRUE(write_file_atomic(f, "one"));
+  auto again = write_file_atomic(f, "two");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::file);
+  EXPECT_EQ(*read_file(f), "one");
+  ASSERT_TRUE(write_file_atomic(f, "two", {true}));
+  EXPECT_EQ(*read_file(f), "two");
+  // no temporary file left behind
+  int n = 0;
+  for (auto& e : fs::directory_iterator(d.path)) (void)e, ++n;
+  EXPECT_EQ(n, 1);
+}
+
+TEST(Files, ModeIsExact) {
+  TempDir d;
+  std::string f = (d.path / "k.pem").string();
+  ASSERT_TRUE(write_file_atomic(f, "secret", {false, 0600}));
+  struct stat st;
+  ASSERT_EQ(::stat(f.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST(Files, ErrorsNameThePath) {
+  auto r = read_file("/nonexistent/x.pem");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::file);
+  EXPECT_NE(r.error().message.find("/nonexistent/x.pem"), std::string::npos);
+  auto w = write_file_atomic("/nonexistent/dir/x.pem", "x");
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().code, Errc::file);
+}
+
+TEST(Files, SizeLimit) {
+  TempDir d;
+  std::string f = (d.path / "big").string();
+  ASSERT_TRUE(write_file_atomic(f, std::string(2000, 'x')));
+  auto r = read_file(f, 1000);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::malformed);
+}

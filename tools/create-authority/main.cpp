@@ -1,0 +1,28 @@
+// create-authority: a root CA, an issuing CA or a ticket signer (SPEC §3, §12).
+#include "onboard/cli.h"
+#include "onboard/ops.h"
+
+int main(int argc, char** argv) {
+  CLI::App app;
+  onboard::cli::setup(app, "create-authority", "Create a root CA, issuing CA or ticket-signer certificate");
+  onboard::cli::CommonFlags common;
+  onboard::ops::CreateAuthorityRequest req;
+  common.attach(app, true);
+  app.add_option("--profile", req.profile, "root-ca, issuing-ca or ticket-signer")->required();
+  app.add_option("--subject", req.subject, "Subject, e.g. \"/O=Org/CN=Name\"")->required();
+  app.add_option("--key", req.key, "Key URI of the new authority (file:, pkcs11:, tpm2:)")->required();
+  app.add_flag("--new-key", req.new_key, "Create the key where --key points");
+  app.add_option("--key-type", req.key_type, "Type of a new key: p256, p384, rsa2048, rsa3072, rsa4096, ed25519");
+  app.add_option("--issuer-cert", req.issuer_cert, "Issuing CA certificate (not for root-ca)");
+  app.add_option("--issuer-key", req.issuer_key, "Issuing CA key URI");
+  app.add_option("--days", req.days, "Validity in days (default: root 25 y, issuing 15 y, signer 5 y)");
+  app.add_option("--not-after", req.not_after, "Expiry, RFC 3339");
+  app.add_option("--crl-url", req.crl_urls, "CRL distribution point URL (repeatable)");
+  app.add_option("--ocsp-url", req.ocsp_urls, "OCSP responder URL for authorityInfoAccess (repeatable)");
+  app.add_option("--out", req.out, "Output certificate (PEM), - for stdout")->required();
+  return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
+    req.common = {common.json, common.force, common.keys};
+    req.common.keys.env = &env;
+    return onboard::ops::create_authority(req, env);
+  });
+}

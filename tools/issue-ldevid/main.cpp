@@ -1,0 +1,20 @@
+// issue-ldevid: LDevID certificates, optionally for a composite member (SPEC §3, §12).
+#include "../common/devid_flags.h"
+
+int main(int argc, char** argv) {
+  CLI::App app;
+  onboard::cli::setup(app, "issue-ldevid", "Issue an LDevID certificate (same key as the IDevID allowed)");
+  onboard::cli::CommonFlags common;
+  onboard::ops::IssueLdevidRequest req;
+  common.attach(app, true);
+  onboard::tools::attach_devid_flags(app, req.dev);
+  app.add_option("--composite-instance-uri", req.composite_instance_uri,
+                 "Outermost CompositeInstanceUri: the SAN carries both URIs");
+  app.add_option("--from-idevid", req.from_idevid, "Take the public key (and subject) from this IDevID certificate");
+  app.add_option("--subject", req.subject, "Subject, e.g. \"/O=Org/CN=Model/serialNumber=123\"");
+  return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
+    req.common = {common.json, common.force, common.keys};
+    req.common.keys.env = &env;
+    return onboard::ops::issue_ldevid(req, env);
+  });
+}

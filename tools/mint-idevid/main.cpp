@@ -1,0 +1,24 @@
+// mint-idevid: IEEE 802.1AR IDevID certificates, one or a manifest's worth (SPEC §3, §10, §12).
+#include "../common/devid_flags.h"
+
+int main(int argc, char** argv) {
+  CLI::App app;
+  onboard::cli::setup(app, "mint-idevid", "Issue IDevID certificates whose SAN is the ProductInstanceUri");
+  onboard::cli::CommonFlags common;
+  onboard::ops::MintIdevidRequest req;
+  common.attach(app, true);
+  onboard::tools::attach_devid_flags(app, req.dev);
+  app.add_flag("--hardware-module-name", req.hardware_module_name,
+               "Add the otherName hardwareModuleName (hwType TPM 2.0) to the SAN");
+  app.add_option("--hw-serial", req.hw_serial, "hwSerialNum of the hardwareModuleName (default: the serial number)");
+  app.add_option("--manifest", req.manifest, "Batch: CSV (header row) or JSON Lines, one device a row");
+  app.add_option("--out-dir", req.out_dir, "Batch: directory for ID.pem certificates");
+  app.add_option("--device-key-template", req.device_key_template, "Batch: device key URI with {column} placeholders");
+  app.add_option("--results", req.results, "Batch: append JSON Lines results here (default stdout)");
+  app.add_flag("--continue-on-error", req.continue_on_error, "Batch: keep going past a failed row");
+  return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
+    req.common = {common.json, common.force, common.keys};
+    req.common.keys.env = &env;
+    return onboard::ops::mint_idevid(req, env);
+  });
+}

@@ -1,0 +1,71 @@
+// onboard::ticket — Part 21 ticket types and their OPC UA compact JSON encoding (SPEC §5),
+// YAML input (templates/), authority bundles and the TicketListType shipment bundle.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "onboard/core.h"
+#include "onboard/x509.h"
+
+namespace onboard::ticket {
+
+/// CertificateAuthorityType: AuthorityCertificate + IssuerCertificates (DER).
+struct CertificateAuthority {
+  Bytes authority_certificate;
+  std::vector<Bytes> issuer_certificates;
+};
+/// BUNDLE (SPEC §12): a PEM file, first certificate = AuthorityCertificate, rest = issuers.
+Expected<CertificateAuthority> load_authority_bundle(const std::string& path);
+
+enum class TicketType { device, composite };
+/// "DeviceIdentityTicketType" / "CompositeIdentityTicketType".
+std::string type_name(TicketType type);
+/// `opc-ticket+json;type=<type_name>` (SPEC §6 cty).
+std::string cty_for(TicketType type);
+/// Errc::malformed for anything but the two cty values.
+Expected<TicketType> type_from_cty(std::string_view cty);
+
+struct Ticket {
+  TicketType type = TicketType::device;
+  // BaseTicketType
+  std::string manufacturer_name;
+  std::string model_name, model_version, hardware_revision, software_revision, serial_number;
+  std::optional<UnixTime> manufacture_date;  ///< nullopt = unknown
+  std::vector<CertificateAuthority> authorities;
+  // DeviceIdentityTicketType
+  std::string product_instance_uri;
+  // CompositeIdentityTicketType
+  std::string composite_instance_uri;
+  std::vector<std::string> devices, composites;
+};
+
+/// OPC 10000-6 compact JSON, fields in SPEC §5 order, defaults omitted; validates required fields.
+Expected<std::string> encode_json(const Ticket& t);
+
+struct DecodeOptions {
+  bool strict = false;  ///< reject unknown members
+};
+/// Decode a payload. Accepts camelCase keys (warning), ignores UaTypeId, treats absent/0001/1601
+/// ManufactureDate as unknown. Errc::malformed: not JSON, not an object, missing required field,
+/// duplicate member, wrong type.
+Expected<Ticket> decode_json(ByteView json, TicketType type, const DecodeOptions& options,
+                             std::vector<std::string>* warnings = nullptr);
+/// Decode without knowing the type (from the presence of ProductInstanceUri / CompositeInstanceUri).
+Expected<Ticket> decode_json_any(ByteView json, const DecodeOptions& options, std::vector<std::string>* warnings = nullptr);
+
+/// YAML input (snake_case keys, SPEC §12). Errors name file, line and column.
+Expected<Ticket> parse_yaml(const std::string& text, const std::string& where, TicketType type);
+Expected<Ticket> load_yaml(const std::string& path, TicketType type);
+
+/// TicketListType: {"Devices":[EncodedTicket...],"Composites":[...]}, each a whole signed document
+/// as a JSON string.
+std::string encode_ticket_list(const std::vector<std::string>& device_docs,
+                               const std::vector<std::string>& composite_docs);
+struct TicketList {
+  std::vector<std::string> devices, composites;
+};
+Expected<TicketList> decode_ticket_list(std::string_view json);
+
+}  // namespace onboard::ticket

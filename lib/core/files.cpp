@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,12 +29,7 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-void sync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::syncfs(fd);
-  ::close(fd);
-}
+void sync_all() { ::sync(); }
 
 Expected<std::string> read_file(const std::string& path, std::size_t max_size) {
   if (path == "-") {
@@ -116,12 +112,16 @@ Status write_file_atomic(const std::string& path, std::string_view data, const W
     ::unlink(tmp.c_str());
     return fail(Errc::file, path + ": cannot write: " + why);
   }
-  // Without --force, link() refuses to replace a file that appeared meanwhile.
-  int rc = opt.force ? ::rename(tmp.c_str(), path.c_str()) : ::link(tmp.c_str(), path.c_str());
-  std::string why = errno_text();
-  if (!opt.force) ::unlink(tmp.c_str());
+  // Without --force the rename must not replace a file that appeared meanwhile: RENAME_NOREPLACE,
+  // or link()+unlink() where the file system lacks it.
+  int rc = ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), opt.force ? 0 : RENAME_NOREPLACE);
+  if (rc != 0 && (errno == EINVAL || errno == ENOSYS) && !opt.force) {
+    rc = ::link(tmp.c_str(), path.c_str());
+    if (rc == 0) ::unlink(tmp.c_str());
+  }
   if (rc != 0) {
-    if (opt.force) ::unlink(tmp.c_str());
+    std::string why = errno == EEXIST ? "already exists (use --force to overwrite)" : errno_text();
+    ::unlink(tmp.c_str());
     return fail(Errc::file, path + ": cannot write: " + why);
   }
   return {};

@@ -1,4 +1,5 @@
 // Keys in PEM files (SPEC §4 `file:PATH`): PKCS#8, optionally encrypted.
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <sys/stat.h>
@@ -33,6 +34,36 @@ int pass_cb(char* buf, int size, int /*rwflag*/, void* u) {
   if (n > size) n = size;
   std::memcpy(buf, secret->value().data(), static_cast<std::size_t>(n));
   return n;
+}
+
+// PKCS#8 PEM of an unencrypted P-256 key, byte-identical to PEM_write_bio_PrivateKey's output
+// (tested), built from the scalar and point: OpenSSL 3.0's encoder lookup costs more than keygen.
+// Empty when the key is not P-256 or its parts cannot be read.
+std::string fast_p256_pkcs8_pem(EVP_PKEY* key, const Bytes& spki) {
+  static const unsigned char kHead[] = {0x30, 0x81, 0x87, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86,
+                                        0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+                                        0x03, 0x01, 0x07, 0x04, 0x6d, 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04, 0x20};
+  static const unsigned char kMid[] = {0xa1, 0x44, 0x03, 0x42, 0x00};
+  if (spki.size() != 91) return {};
+  BIGNUM* priv = nullptr;
+  if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) != 1) {
+    ossl::clear_errors();
+    return {};
+  }
+  ossl::Ptr<BIGNUM> own(priv);
+  Bytes der(kHead, kHead + sizeof kHead);
+  der.resize(der.size() + 32);
+  bool ok = BN_bn2binpad(priv, der.data() + sizeof kHead, 32) == 32;
+  der.insert(der.end(), kMid, kMid + sizeof kMid);
+  der.insert(der.end(), spki.end() - 65, spki.end());
+  std::string b64 = ok ? base64_encode(der) : std::string();
+  OPENSSL_cleanse(der.data(), der.size());
+  if (!ok) return {};
+  std::string pem = "-----BEGIN PRIVATE KEY-----\n";
+  for (std::size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
+  pem += "-----END PRIVATE KEY-----\n";
+  OPENSSL_cleanse(b64.data(), b64.size());
+  return pem;
 }
 
 std::string parent_dir(const std::string& path) {
@@ -90,23 +121,33 @@ class FileBackend : public KeyContext::Backend {
     if (auto ok = check_writable(uri.path, false); !ok) return fail(std::move(ok.error()));
     auto key = generate_software_key(type);
     if (!key) return fail(std::move(key.error()));
+    auto signer = std::make_unique<PkeySigner>(std::move(*key), "file:" + uri.path);
+    if (type == KeyType::p256 && options_.pass_source.empty()) {
+      std::string pem = fast_p256_pkcs8_pem(signer->pkey(), signer->public_key_der());
+      if (!pem.empty()) {
+        auto written = write_file_atomic(uri.path, pem, WriteOptions{false, 0600, options_.durable_files});
+        OPENSSL_cleanse(pem.data(), pem.size());
+        if (!written) return fail(std::move(written.error()));
+        return std::unique_ptr<Signer>(std::move(signer));
+      }
+    }
     ossl::Ptr<BIO> bio(BIO_new(BIO_s_secmem()));
     int ok = 0;
     if (options_.pass_source.empty()) {
-      ok = PEM_write_bio_PrivateKey(bio.get(), key->get(), nullptr, nullptr, 0, nullptr, nullptr);
+      ok = PEM_write_bio_PrivateKey(bio.get(), signer->pkey(), nullptr, nullptr, 0, nullptr, nullptr);
     } else {
       auto pass = read_secret(options_.pass_source, uri.path);
       if (!pass) return fail(std::move(pass.error()));
-      ok = PEM_write_bio_PKCS8PrivateKey(bio.get(), key->get(), EVP_aes_256_cbc(), pass->value().data(),
+      ok = PEM_write_bio_PKCS8PrivateKey(bio.get(), signer->pkey(), EVP_aes_256_cbc(), pass->value().data(),
                                          static_cast<int>(pass->value().size()), nullptr, nullptr);
     }
     if (!ok) return ossl::fail("PEM_write_bio_PrivateKey", Errc::key);
     char* data = nullptr;
     long len = BIO_get_mem_data(bio.get(), &data);
     auto written = write_file_atomic(uri.path, std::string_view(data, static_cast<std::size_t>(len)),
-                                     WriteOptions{false, 0600});
+                                     WriteOptions{false, 0600, options_.durable_files});
     if (!written) return fail(std::move(written.error()));
-    return std::unique_ptr<Signer>(new PkeySigner(std::move(*key), "file:" + uri.path));
+    return std::unique_ptr<Signer>(std::move(signer));
   }
 
  private:

@@ -34,9 +34,22 @@ Expected<KeyType> key_type_of(const EVP_PKEY* key) {
 }
 
 Expected<ossl::Ptr<EVP_PKEY>> generate_software_key(KeyType type) {
+  if (type == KeyType::p256) {
+    // A batch makes thousands: keep one prepared context instead of fetching per key.
+    static thread_local ossl::Ptr<EVP_PKEY_CTX> p256 = [] {
+      ossl::Ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+      if (ctx && (EVP_PKEY_keygen_init(ctx.get()) != 1 ||
+                  EVP_PKEY_CTX_set_group_name(ctx.get(), "P-256") != 1))
+        ctx.reset();
+      return ctx;
+    }();
+    EVP_PKEY* k = nullptr;
+    if (p256 && EVP_PKEY_generate(p256.get(), &k) == 1) return ossl::Ptr<EVP_PKEY>(k);
+    return ossl::fail("EVP_PKEY_generate", Errc::key);
+  }
   EVP_PKEY* k = nullptr;
   switch (type) {
-    case KeyType::p256: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
+    case KeyType::p256: break;
     case KeyType::p384: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
     case KeyType::rsa2048: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}); break;
     case KeyType::rsa3072: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{3072}); break;
@@ -52,7 +65,35 @@ KeyType Signer::key_type() const {
   return t ? *t : KeyType::p256;  // backends refuse unsupported keys at open()
 }
 
-Bytes Signer::public_key_der() const { return ossl::spki_der(pkey()); }
+namespace {
+// SubjectPublicKeyInfo prefixes for keys whose SPKI is prefix + encoded point (RFC 5480, RFC 8410).
+// Building it from the raw point avoids OpenSSL 3.0's encoder, which costs more than a signature.
+Bytes fast_spki(EVP_PKEY* key) {
+  static const Bytes kP256 = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
+                              0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00};
+  static const Bytes kP384 = {0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
+                              0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00};
+  auto type = key_type_of(key);
+  if (!type || (*type != KeyType::p256 && *type != KeyType::p384)) return {};
+  unsigned char point[97];
+  size_t len = 0;
+  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &len) != 1) {
+    ossl::clear_errors();
+    return {};
+  }
+  const Bytes& prefix = *type == KeyType::p256 ? kP256 : kP384;
+  if (len != (*type == KeyType::p256 ? 65u : 97u) || point[0] != 0x04) return {};
+  Bytes spki = prefix;
+  spki.insert(spki.end(), point, point + len);
+  return spki;
+}
+}  // namespace
+
+const Bytes& Signer::public_key_der() const {
+  if (spki_.empty()) spki_ = fast_spki(pkey());
+  if (spki_.empty()) spki_ = ossl::spki_der(pkey());
+  return spki_;
+}
 
 Expected<Bytes> Signer::sign(ByteView message, const SignParams& params) const {
   ossl::Ptr<EVP_MD_CTX> md(EVP_MD_CTX_new());

@@ -212,7 +212,9 @@ Status mint_batch(const MintIdevidRequest& req, Env& env) {
     if (!results_file) return fail(Errc::file, req.results + ": cannot write results");
   }
   std::ostream& results = req.results.empty() ? *env.out : results_file;
-  keys::KeyContext keys(req.common.keys);
+  keys::KeyOptions key_options = req.common.keys;
+  key_options.durable_files = false;  // one sync at the end (sync_all below)
+  keys::KeyContext keys(key_options);
   if (auto ok = open_issuer_key(*issuer, req.dev.ca_key, keys, "--ca-key"); !ok) return ok;
 
   auto reader = batch::ManifestReader::open(req.manifest);
@@ -238,7 +240,7 @@ Status mint_batch(const MintIdevidRequest& req, Env& env) {
   }
   progress.finish();
   results.flush();
-  sync_dir(req.out_dir);
+  sync_all();
   if (first_error) return fail(*first_error);
   return {};
 }

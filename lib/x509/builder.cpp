@@ -56,7 +56,8 @@ Status add_ski(X509* x) {
 Status add_aki(X509* x, X509* issuer) {
   Ptr<AUTHORITY_KEYID> aki(AUTHORITY_KEYID_new());
   aki->keyid = ASN1_OCTET_STRING_new();
-  const ASN1_OCTET_STRING* skid = X509_get0_subject_key_id(issuer);
+  // A self-signed certificate's extension cache must not be computed before it is complete.
+  const ASN1_OCTET_STRING* skid = issuer == x ? nullptr : X509_get0_subject_key_id(issuer);
   if (skid) {
     ASN1_OCTET_STRING_set(aki->keyid, ASN1_STRING_get0_data(skid), ASN1_STRING_length(skid));
   } else {
@@ -134,6 +135,40 @@ Status add_urls(X509* x, const CertSpec& spec) {
     Ptr<X509_EXTENSION> ext(X509V3_EXT_conf_nid(nullptr, nullptr, NID_info_access, value.c_str()));
     if (!ext || X509_add_ext(x, ext.get(), -1) != 1) return ossl::fail("adding authorityInfoAccess", Errc::usage);
   }
+  return {};
+}
+
+// Sets the subject public key from SPKI DER without decoding the key: OpenSSL 3.0's decoders
+// cost more than signing. Callers pass keys that were decoded already (a Signer, a verified CSR,
+// a certificate); the algorithm is still checked here.
+Status set_spki(X509* x, ByteView spki, bool& rsa) {
+  const unsigned char* p = spki.data();
+  long len = 0;
+  int tag = 0, cls = 0;
+  int r = ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(spki.size()));
+  if ((r & 0x80) || tag != V_ASN1_SEQUENCE || p + len != spki.data() + spki.size())
+    return fail(Errc::malformed, "subject public key is not a SubjectPublicKeyInfo");
+  const unsigned char* end = p + len;
+  Ptr<X509_ALGOR> alg(d2i_X509_ALGOR(nullptr, &p, end - p));
+  Ptr<ASN1_STRING> bits(alg ? d2i_ASN1_BIT_STRING(nullptr, &p, end - p) : nullptr);
+  if (!alg || !bits || p != end) {
+    ossl::clear_errors();
+    return fail(Errc::malformed, "subject public key is not a SubjectPublicKeyInfo");
+  }
+  const ASN1_OBJECT* obj = nullptr;
+  int ptype = 0;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(&obj, &ptype, &pval, alg.get());
+  int nid = OBJ_obj2nid(obj);
+  if (nid != NID_X9_62_id_ecPublicKey && nid != NID_rsaEncryption && nid != NID_ED25519)
+    return fail(Errc::malformed, "subject public key algorithm is not EC, RSA or Ed25519");
+  rsa = nid == NID_rsaEncryption;
+  void* param = nullptr;
+  if (ptype == V_ASN1_OBJECT) param = OBJ_dup(static_cast<const ASN1_OBJECT*>(pval));
+  else if (ptype == V_ASN1_SEQUENCE) param = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(pval));
+  unsigned char* enc = static_cast<unsigned char*>(OPENSSL_memdup(ASN1_STRING_get0_data(bits.get()), ASN1_STRING_length(bits.get())));
+  if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), OBJ_dup(obj), ptype, param, enc, ASN1_STRING_length(bits.get())) != 1)
+    return ossl::fail("setting the subject public key");
   return {};
 }
 
@@ -239,8 +274,6 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
                                         issuer->subject()
                                   : "internal: self-signed key mismatch");
   if (spec.not_after <= spec.not_before) return fail(Errc::usage, "notAfter must be later than notBefore");
-  auto pub = keys::parse_public_key(subject_public_key);
-  if (!pub) return fail(std::move(pub.error()));
   auto name = subject_name(spec);
   if (!name) return fail(std::move(name.error()));
 
@@ -250,9 +283,10 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
   if (X509_set_version(x.get(), X509_VERSION_3) != 1 || X509_set_subject_name(x.get(), name->get()) != 1 ||
       X509_set_issuer_name(x.get(), issuer ? X509_get_subject_name(issuer->raw()) : name->get()) != 1 ||
       !ASN1_TIME_set(X509_getm_notBefore(x.get()), spec.not_before) ||
-      !ASN1_TIME_set(X509_getm_notAfter(x.get()), spec.not_after) || X509_set_pubkey(x.get(), pub->get()) != 1)
+      !ASN1_TIME_set(X509_getm_notAfter(x.get()), spec.not_after))
     return ossl::fail("building certificate");
-  bool rsa = EVP_PKEY_is_a(pub->get(), "RSA");
+  bool rsa = false;
+  if (!(s = set_spki(x.get(), subject_public_key, rsa))) return fail(std::move(s.error()));
   if (!(s = add_profile_extensions(x.get(), issuer ? issuer->raw() : x.get(), spec, rsa))) return fail(std::move(s.error()));
 
   const EVP_MD* md = nullptr;
@@ -263,13 +297,25 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
   }
   if (X509_sign(x.get(), issuer_key.pkey(), md) <= 0)
     return ossl::fail("signing the certificate with " + issuer_key.description(), Errc::key);
-  // Re-parse in the default context and verify: catches a token that signed with the wrong key.
-  auto cert = Certificate::parse_der(ossl::cert_to_der(x.get()), "new certificate");
-  if (!cert) return fail(std::move(cert.error()));
-  auto issuer_pkey = keys::parse_public_key(issuer_pub);
-  if (!issuer_pkey || X509_verify(cert->raw(), issuer_pkey->get()) != 1)
-    return ossl::fail("verifying the new certificate's signature", Errc::key);
-  return cert;
+  // Verify before anyone sees it: catches a token that signed with another key. Keys of another
+  // library context (TPM) are checked in the default context on a re-parsed copy (notes/deps.md §3).
+  if (issuer_key.libctx()) {
+    auto cert = Certificate::parse_der(ossl::cert_to_der(x.get()), "new certificate");
+    if (!cert) return fail(std::move(cert.error()));
+    if (issuer_key.output_checked()) return cert;
+    auto issuer_pkey = keys::parse_public_key(issuer_pub);
+    if (!issuer_pkey || X509_verify(cert->raw(), issuer_pkey->get()) != 1)
+      return ossl::fail("verifying the new certificate's signature", Errc::key);
+    issuer_key.set_output_checked();
+    return cert;
+  }
+  if (!issuer_key.output_checked()) {
+    EVP_PKEY* verify_key = issuer ? X509_get0_pubkey(issuer->raw()) : issuer_key.pkey();
+    if (!verify_key || X509_verify(x.get(), verify_key) != 1)
+      return ossl::fail("verifying the new certificate's signature", Errc::key);
+    issuer_key.set_output_checked();
+  }
+  return Certificate::adopt(x.release());
 }
 
 }  // namespace onboard::x509

@@ -24,6 +24,8 @@ Expected<Certificate> Certificate::parse_der(ByteView der, const std::string& wh
   return Certificate(share(std::move(*x)));
 }
 
+Certificate Certificate::adopt(X509* owned) { return Certificate(share(ossl::Ptr<X509>(owned))); }
+
 Expected<std::vector<Certificate>> Certificate::parse_pem(const std::string& text, const std::string& where) {
   auto xs = ossl::parse_certs_pem(text, where);
   if (!xs) return fail(std::move(xs.error()));
@@ -85,7 +87,9 @@ std::vector<std::string> Certificate::san_uris() const {
   return uris;
 }
 
-Bytes Certificate::public_key_der() const { return ossl::spki_der(X509_get0_pubkey(x_.get())); }
+Bytes Certificate::public_key_der() const {  // re-encodes the stored SPKI: no key decoding
+  return ossl::to_der(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(x_.get()));
+}
 
 bool Certificate::signed_by(const Certificate& issuer) const {
   EVP_PKEY* key = X509_get0_pubkey(issuer.raw());

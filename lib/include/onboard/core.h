@@ -108,8 +108,8 @@ Status write_file_atomic(const std::string& path, std::string_view data, const W
 /// is not writable.
 Status check_writable(const std::string& path, bool force);
 bool file_exists(const std::string& path);
-/// Flush a directory's file system to disk (syncfs): a batch's one durability point.
-void sync_dir(const std::string& dir);
+/// Flush every file system to disk: a batch's one durability point (instead of one fsync a file).
+void sync_all();
 
 // ---- identifiers (SPEC §2) ----
 /// Absolute URI, ≤ 255 chars, no whitespace/control characters. Errc::malformed otherwise.

@@ -41,6 +41,7 @@ struct KeyOptions {
   std::string pin_source;   ///< PKCS#11 PIN default (a URI's pin-source wins)
   std::string tcti;         ///< TPM TCTI (else env TPM2OPENSSL_TCTI)
   const Env* env = nullptr; ///< for warnings (pin-value in a URI)
+  bool durable_files = true;  ///< fsync each new key file (batches sync once at the end instead)
 };
 
 /// A secret read from a source; wiped when destroyed.
@@ -83,10 +84,19 @@ class Signer {
   virtual std::string description() const = 0;
 
   KeyType key_type() const;
-  /// DER SubjectPublicKeyInfo.
-  Bytes public_key_der() const;
+  /// DER SubjectPublicKeyInfo (computed once: OpenSSL 3.0's encoders are slow).
+  const Bytes& public_key_der() const;
   /// Sign `message` (hashing it as params say). ECDSA output is DER (OpenSSL's form).
   Expected<Bytes> sign(ByteView message, const SignParams& params) const;
+
+  /// Whether one certificate signed by this key has been checked against the issuer's public key
+  /// (x509::issue checks the first one: a token signing with another key is found at once).
+  bool output_checked() const { return output_checked_; }
+  void set_output_checked() const { output_checked_ = true; }
+
+ private:
+  mutable Bytes spki_;
+  mutable bool output_checked_ = false;
 };
 
 /// Opens and generates keys; holds each backend's module/session/context for the whole

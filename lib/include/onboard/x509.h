@@ -23,6 +23,8 @@ class Certificate {
   /// Exactly one certificate.
   static Expected<Certificate> load(const std::string& path);
   static Expected<std::vector<Certificate>> parse_pem(const std::string& text, const std::string& where);
+  /// Take ownership of an OpenSSL certificate.
+  static Certificate adopt(x509_st* owned);
 
   x509_st* raw() const { return x_.get(); }
   Bytes der() const;

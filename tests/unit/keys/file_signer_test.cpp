@@ -1,0 +1,167 @@
+// File backend and the Signer base: key types, SPKI, signing, passphrases, key files' mode.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "keys/backend.h"
+#include "onboard/keys.h"
+#include "onboard/ossl.h"
+
+using namespace onboard;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/onboard-keys-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string file(const char* name) const { return (path / name).string(); }
+};
+
+bool verifies(const keys::Signer& s, ByteView msg, const Bytes& sig, const char* md, bool pss = false) {
+  auto pub = keys::parse_public_key(s.public_key_der());
+  EXPECT_TRUE(pub);
+  ossl::Ptr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;
+  EVP_DigestVerifyInit_ex(ctx.get(), &pctx, md, nullptr, nullptr, pub->get(), nullptr);
+  if (pss) EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+  return EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), msg.data(), msg.size()) == 1;
+}
+}  // namespace
+
+class FileKeyTypes : public ::testing::TestWithParam<keys::KeyType> {};
+
+TEST_P(FileKeyTypes, GenerateOpenSignVerify) {
+  TempDir d;
+  keys::KeyContext ctx({});
+  auto uri = keys::parse_key_uri("file:" + d.file("k.pem"));
+  ASSERT_TRUE(uri);
+  auto made = ctx.generate(*uri, GetParam());
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ((*made)->key_type(), GetParam());
+  struct stat st;
+  ASSERT_EQ(::stat(d.file("k.pem").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  auto opened = ctx.open(*uri);
+  ASSERT_TRUE(opened) << opened.error().message;
+  // The fast SPKI path must equal OpenSSL's own encoding.
+  EXPECT_EQ((*opened)->public_key_der(), ossl::spki_der((*opened)->pkey()));
+  EXPECT_EQ((*opened)->public_key_der(), (*made)->public_key_der());
+
+  std::string msg(3000, 'm');
+  keys::Hash h = keys::default_hash(GetParam());
+  auto sig = (*opened)->sign(as_bytes(msg), {h, false});
+  ASSERT_TRUE(sig) << sig.error().message;
+  const char* md = h == keys::Hash::none ? nullptr : h == keys::Hash::sha384 ? "SHA384" : "SHA256";
+  EXPECT_TRUE(verifies(**opened, as_bytes(msg), *sig, md));
+  std::string tampered = msg;
+  tampered[10] ^= 1;
+  EXPECT_FALSE(verifies(**opened, as_bytes(tampered), *sig, md));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, FileKeyTypes,
+                         ::testing::Values(keys::KeyType::p256, keys::KeyType::p384, keys::KeyType::rsa2048,
+                                           keys::KeyType::ed25519));
+
+TEST(FileKeys, WrongKeyDoesNotVerify) {
+  TempDir d;
+  keys::KeyContext ctx({});
+  auto a = ctx.generate(*keys::parse_key_uri(d.file("a.pem")), keys::KeyType::p256);
+  auto b = ctx.generate(*keys::parse_key_uri(d.file("b.pem")), keys::KeyType::p256);
+  ASSERT_TRUE(a && b);
+  auto sig = (*a)->sign(as_bytes("hello"), {});
+  ASSERT_TRUE(sig);
+  EXPECT_FALSE(verifies(**b, as_bytes("hello"), *sig, "SHA256"));
+}
+
+TEST(FileKeys, RsaPss) {
+  TempDir d;
+  keys::KeyContext ctx({});
+  auto k = ctx.generate(*keys::parse_key_uri(d.file("r.pem")), keys::KeyType::rsa2048);
+  ASSERT_TRUE(k);
+  auto sig = (*k)->sign(as_bytes("pss"), {keys::Hash::sha256, true});
+  ASSERT_TRUE(sig);
+  EXPECT_TRUE(verifies(**k, as_bytes("pss"), *sig, "SHA256", true));
+  EXPECT_FALSE(verifies(**k, as_bytes("pss"), *sig, "SHA256", false));
+}
+
+TEST(FileKeys, RefusesToOverwriteAKey) {
+  TempDir d;
+  keys::KeyContext ctx({});
+  auto uri = *keys::parse_key_uri(d.file("k.pem"));
+  ASSERT_TRUE(ctx.generate(uri, keys::KeyType::p256));
+  auto again = ctx.generate(uri, keys::KeyType::p256);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::file);
+}
+
+TEST(FileKeys, RefusesWorldWritableDirectory) {
+  TempDir d;
+  fs::create_directory(d.path / "open");
+  ::chmod((d.path / "open").c_str(), 0777);
+  keys::KeyContext ctx({});
+  auto r = ctx.generate(*keys::parse_key_uri(d.file("open/k.pem")), keys::KeyType::p256);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("world-writable"), std::string::npos);
+}
+
+TEST(FileKeys, EncryptedKeyNeedsPassphrase) {
+  TempDir d;
+  ::setenv("ONBOARD_TEST_PASS", "correct horse", 1);
+  keys::KeyOptions with_pass;
+  with_pass.pass_source = "env:ONBOARD_TEST_PASS";
+  keys::KeyContext make(with_pass);
+  auto uri = *keys::parse_key_uri(d.file("enc.pem"));
+  ASSERT_TRUE(make.generate(uri, keys::KeyType::p256));
+  EXPECT_NE(read_file(d.file("enc.pem"))->find("ENCRYPTED PRIVATE KEY"), std::string::npos);
+
+  keys::KeyContext none({});
+  auto r = none.open(uri);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::key);
+  EXPECT_NE(r.error().message.find("--pass-source"), std::string::npos);
+
+  ::setenv("ONBOARD_TEST_WRONG", "wrong", 1);
+  keys::KeyOptions wrong;
+  wrong.pass_source = "env:ONBOARD_TEST_WRONG";
+  keys::KeyContext bad(wrong);
+  auto w = bad.open(uri);
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().code, Errc::key);
+  EXPECT_EQ(w.error().message.find("wrong\""), std::string::npos);  // never echoes the secret
+
+  EXPECT_TRUE(make.open(uri));
+}
+
+TEST(FileKeys, MalformedAndMissing) {
+  TempDir d;
+  keys::KeyContext ctx({});
+  auto missing = ctx.open(*keys::parse_key_uri(d.file("none.pem")));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::key);
+  ASSERT_TRUE(write_file_atomic(d.file("junk.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"));
+  auto junk = ctx.open(*keys::parse_key_uri(d.file("junk.pem")));
+  ASSERT_FALSE(junk);
+  EXPECT_EQ(junk.error().code, Errc::malformed);
+}
+
+TEST(FileKeys, FastP256KeyFileIsOpenSslsOwnEncoding) {
+  TempDir d;
+  keys::KeyContext ctx({});
+  auto uri = *keys::parse_key_uri(d.file("p.pem"));
+  auto made = ctx.generate(uri, keys::KeyType::p256);
+  ASSERT_TRUE(made);
+  ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
+  ASSERT_EQ(PEM_write_bio_PrivateKey(bio.get(), (*made)->pkey(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  EXPECT_EQ(*read_file(d.file("p.pem")), std::string(data, static_cast<std::size_t>(len)));
+}

@@ -48,7 +48,9 @@ Expected<x509::Certificate> mint(const MintIdevidRequest& req, const Device& d, 
                                  Env& env) {
   auto not_after = time_or(d.not_after, kNoExpiry, "not_after");
   if (!not_after) return fail(std::move(not_after.error()));
-  return x509::issue(idevid_spec(req, d, issuer, env.now(), *not_after), device_pub, &issuer.cert, *issuer.key);
+  auto spec = idevid_spec(req, d, issuer, env.now(), *not_after);
+  spec.encode_only = true;  // written out, never inspected
+  return x509::issue(spec, device_pub, &issuer.cert, *issuer.key);
 }
 
 Status mint_single(const MintIdevidRequest& req, Env& env) {

@@ -315,7 +315,9 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
       return ossl::fail("verifying the new certificate's signature", Errc::key);
     issuer_key.set_output_checked();
   }
-  return Certificate::adopt(x.release());
+  // The SPKI was set without decoding: re-parse unless the caller only encodes the result.
+  if (spec.encode_only) return Certificate::adopt(x.release());
+  return Certificate::parse_der(ossl::cert_to_der(x.get()), "new certificate");
 }
 
 }  // namespace onboard::x509

@@ -76,6 +76,9 @@ struct CertSpec {
   UnixTime not_after = kNoExpiry;
   std::vector<std::string> crl_urls, ocsp_urls;
   bool add_ski = false;  ///< DevID profiles: no SKI unless asked (802.1AR)
+  /// The caller only needs pem()/der() of the result (batches): skips a public key decode.
+  /// Other accessors of such a certificate that need its public key do not work.
+  bool encode_only = false;
 };
 
 /// Default notAfter for a profile from `now` (root 25 y, issuing 15 y, signer 5 y, DevID 9999).

@@ -1,0 +1,85 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "onboard/batch.h"
+
+using namespace onboard;
+namespace fs = std::filesystem;
+
+namespace {
+std::string write_temp(const std::string& name, const std::string& text) {
+  static fs::path dir = [] {
+    char tmpl[] = "/tmp/onboard-batch-XXXXXX";
+    return fs::path(::mkdtemp(tmpl));
+  }();
+  auto p = (dir / name).string();
+  std::ofstream(p) << text;
+  return p;
+}
+}  // namespace
+
+TEST(Manifest, CsvWithQuotesBomAndBlankLines) {
+  auto path = write_temp("a.csv", "\xEF\xBB\xBFproduct_instance_uri, serial_number\r\n\"urn:a,b\",\"1\"\"2\"\r\n\r\nurn:c,3\n");
+  auto r = batch::ManifestReader::open(path);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ((*r)->columns(), (std::vector<std::string>{"product_instance_uri", "serial_number"}));
+  auto row1 = (*r)->next();
+  ASSERT_TRUE(row1 && *row1);
+  EXPECT_EQ(*(*row1)->get("product_instance_uri"), "urn:a,b");
+  EXPECT_EQ(*(*row1)->get("serial_number"), "1\"2");
+  auto row2 = (*r)->next();
+  ASSERT_TRUE(row2 && *row2);
+  EXPECT_EQ((*row2)->number, 2u);
+  EXPECT_EQ((*row2)->line, 4u);
+  auto end = (*r)->next();
+  ASSERT_TRUE(end);
+  EXPECT_FALSE(*end);
+}
+
+TEST(Manifest, CsvErrorsNameRowAndLine) {
+  auto r = batch::ManifestReader::open(write_temp("b.csv", "a,b\n1,2\n3\n"));
+  ASSERT_TRUE(r);
+  ASSERT_TRUE((*r)->next());
+  auto bad = (*r)->next();
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::malformed);
+  EXPECT_NE(bad.error().message.find("row 2 (line 3)"), std::string::npos) << bad.error().message;
+  EXPECT_FALSE(batch::ManifestReader::open(write_temp("c.csv", "a,a\n1,2\n")));
+  EXPECT_FALSE(batch::ManifestReader::open(write_temp("d.csv", "")));
+}
+
+TEST(Manifest, JsonLines) {
+  auto r = batch::ManifestReader::open(write_temp("e.jsonl", "{\"a\":\"x\",\"n\":5}\n\n{\"a\":[1]}\n"));
+  ASSERT_TRUE(r);
+  auto row = (*r)->next();
+  ASSERT_TRUE(row && *row);
+  EXPECT_EQ(*(*row)->get("n"), "5");
+  auto bad = (*r)->next();
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("row 2 (line 3)"), std::string::npos);
+}
+
+TEST(Template, Expand) {
+  batch::Row row{1, 2, {{"serial_number", "42"}, {"model", "x1"}}};
+  EXPECT_EQ(*batch::expand_template("file:keys/{model}-{serial_number}.pem", row), "file:keys/x1-42.pem");
+  EXPECT_EQ(*batch::expand_template("a{{b}}", row), "a{b}");
+  EXPECT_FALSE(batch::expand_template("{nope}", row));
+  EXPECT_FALSE(batch::expand_template("{open", row));
+  EXPECT_FALSE(batch::expand_template("close}", row));
+  EXPECT_EQ(*batch::template_columns("{a}/{b}"), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Template, SafeStem) {
+  EXPECT_EQ(*batch::safe_file_stem("dev-1_a.b"), "dev-1_a.b");
+  EXPECT_EQ(*batch::safe_file_stem("../etc/passwd"), "_._etc_passwd");
+  EXPECT_FALSE(batch::safe_file_stem(""));
+}
+
+TEST(Results, JsonLine) {
+  batch::Result r{3, "id\"x", "error", {{"cert", "out/x.pem"}}, Error{Errc::key, "no key"}};
+  EXPECT_EQ(batch::to_json_line(r),
+            "{\"row\":3,\"id\":\"id\\\"x\",\"status\":\"error\",\"cert\":\"out/x.pem\",\"error\":\"no key\",\"exit_code\":4}\n");
+}

@@ -1,0 +1,126 @@
+// SPEC §3 profiles through x509::issue with file keys; chain checks at chosen times.
+#include <gtest/gtest.h>
+#include <openssl/x509v3.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "onboard/keys.h"
+#include "onboard/x509.h"
+
+using namespace onboard;
+namespace fs = std::filesystem;
+
+namespace {
+struct Pki {
+  fs::path dir;
+  keys::KeyContext keys{{}};
+  std::unique_ptr<keys::Signer> root_key, ca_key, dev_key;
+  std::optional<x509::Certificate> root, ca;
+  static constexpr UnixTime kNow = 1800000000;  // 2027-01-15
+
+  Pki() {
+    char tmpl[] = "/tmp/onboard-x509-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    root_key = std::move(*keys.generate(*keys::parse_key_uri((dir / "root.key").string()), keys::KeyType::p256));
+    ca_key = std::move(*keys.generate(*keys::parse_key_uri((dir / "ca.key").string()), keys::KeyType::p384));
+    dev_key = std::move(*keys.generate(*keys::parse_key_uri((dir / "dev.key").string()), keys::KeyType::p256));
+    x509::CertSpec r;
+    r.profile = x509::Profile::root_ca;
+    r.subject = "/O=Acme/CN=Root";
+    r.not_before = kNow;
+    r.not_after = x509::default_not_after(x509::Profile::root_ca, kNow);
+    root = *x509::issue(r, root_key->public_key_der(), nullptr, *root_key);
+    x509::CertSpec c;
+    c.profile = x509::Profile::issuing_ca;
+    c.subject = "/O=Acme/CN=CA";
+    c.not_before = kNow;
+    c.not_after = kNow + 1000 * 86400;
+    ca = *x509::issue(c, ca_key->public_key_der(), &*root, *root_key);
+  }
+  ~Pki() { fs::remove_all(dir); }
+
+  x509::CertSpec idevid(const std::string& uri) const {
+    x509::CertSpec s;
+    s.profile = x509::Profile::idevid;
+    s.manufacturer = "Acme";
+    s.model = "X1";
+    s.serial_number = "123";
+    s.san_uris = {uri};
+    s.not_before = kNow;
+    return s;
+  }
+};
+}  // namespace
+
+TEST(Builder, IdevidProfile) {
+  Pki p;
+  auto cert = x509::issue(p.idevid("urn:acme.example:x1:123"), p.dev_key->public_key_der(), &*p.ca, *p.ca_key);
+  ASSERT_TRUE(cert) << cert.error().message;
+  EXPECT_EQ(cert->san_uris(), std::vector<std::string>{"urn:acme.example:x1:123"});
+  EXPECT_EQ(cert->not_after(), kNoExpiry);
+  EXPECT_EQ(cert->subject(), "O=Acme,CN=X1,serialNumber=123");
+  EXPECT_FALSE(cert->is_ca());
+  EXPECT_TRUE(cert->allows_digital_signature());
+  EXPECT_FALSE(cert->allows_cert_sign());
+  EXPECT_TRUE(cert->signed_by(*p.ca));
+  EXPECT_FALSE(cert->signed_by(*p.root));
+  EXPECT_EQ(cert->public_key_der(), p.dev_key->public_key_der());
+  EXPECT_EQ(X509_get0_subject_key_id(cert->raw()), nullptr);  // no SKI unless asked
+  EXPECT_NE(X509_get0_authority_key_id(cert->raw()), nullptr);
+  EXPECT_EQ(OBJ_obj2nid(X509_get0_tbs_sigalg(cert->raw())->algorithm), NID_ecdsa_with_SHA384);  // P-384 CA
+  EXPECT_EQ(cert->serial_hex().size(), 32u);
+  auto reparsed = x509::Certificate::parse_der(cert->der());
+  ASSERT_TRUE(reparsed);
+  EXPECT_EQ(reparsed->fingerprint(), cert->fingerprint());
+}
+
+TEST(Builder, CompositeLdevidHasBothUris) {
+  Pki p;
+  auto spec = p.idevid("urn:acme.example:x1:1");
+  spec.profile = x509::Profile::ldevid;
+  spec.san_uris.push_back("urn:builder.example:cell-3");
+  auto cert = x509::issue(spec, p.dev_key->public_key_der(), &*p.ca, *p.ca_key);
+  ASSERT_TRUE(cert);
+  EXPECT_EQ(cert->san_uris().size(), 2u);
+}
+
+TEST(Builder, RefusesWrongIssuerKeyAndNonCa) {
+  Pki p;
+  auto wrong = x509::issue(p.idevid("urn:a:1"), p.dev_key->public_key_der(), &*p.ca, *p.root_key);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, Errc::key);
+  auto leaf = *x509::issue(p.idevid("urn:a:2"), p.dev_key->public_key_der(), &*p.ca, *p.ca_key);
+  auto from_leaf = x509::issue(p.idevid("urn:a:3"), p.dev_key->public_key_der(), &leaf, *p.dev_key);
+  ASSERT_FALSE(from_leaf);
+  EXPECT_EQ(from_leaf.error().code, Errc::usage);
+  auto garbage = x509::issue(p.idevid("urn:a:4"), as_bytes("not an spki"), &*p.ca, *p.ca_key);
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().code, Errc::malformed);
+}
+
+TEST(Chain, TimesAndTrust) {
+  Pki p;
+  auto leaf = *x509::issue(p.idevid("urn:a:5"), p.dev_key->public_key_der(), &*p.ca, *p.ca_key);
+  auto ok = x509::verify_chain(leaf, {*p.ca}, {*p.root}, Pki::kNow + 10);
+  EXPECT_EQ(ok.code, Errc::ok) << ok.reason;
+  EXPECT_EQ(ok.chain.size(), 3u);
+  // After the CA expired (1000 days), the chain is expired even though the leaf lives to 9999.
+  EXPECT_EQ(x509::verify_chain(leaf, {*p.ca}, {*p.root}, Pki::kNow + 1001 * 86400).code, Errc::expired);
+  EXPECT_EQ(x509::verify_chain(leaf, {*p.ca}, {*p.root}, Pki::kNow - 10).code, Errc::expired);
+  EXPECT_EQ(x509::verify_chain(leaf, {}, {*p.root}, Pki::kNow + 10).code, Errc::untrusted);
+  EXPECT_EQ(x509::verify_chain(leaf, {*p.ca}, {}, Pki::kNow + 10).code, Errc::untrusted);
+  // Partial chains: the CA itself as the anchor.
+  EXPECT_EQ(x509::verify_chain(leaf, {}, {*p.ca}, Pki::kNow + 10).code, Errc::ok);
+}
+
+TEST(Csr, MakeAndVerify) {
+  Pki p;
+  auto pem = x509::make_csr_pem(*p.dev_key, "/CN=dev", {"urn:a:6"});
+  ASSERT_TRUE(pem) << pem.error().message;
+  auto csr = x509::parse_csr(*pem, "test.csr");
+  ASSERT_TRUE(csr) << csr.error().message;
+  EXPECT_EQ(csr->public_key, p.dev_key->public_key_der());
+  EXPECT_EQ(csr->san_uris, std::vector<std::string>{"urn:a:6"});
+  EXPECT_FALSE(x509::parse_csr("garbage", "bad.csr"));
+}

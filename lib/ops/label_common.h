@@ -16,6 +16,7 @@ namespace onboard::ops::label_ops {
 struct Source {
   std::string uri;
   std::map<std::string, std::string> values;
+  std::size_t row = 0;  ///< manifest row, for messages
 };
 
 /// ProductInstanceUri (or a composite's CompositeInstanceUri) from a signed ticket's payload.

@@ -163,6 +163,7 @@ Expected<label::LabelOptions> label_options(const PrintLabelRequest& req, const 
   opt.max_version = req.max_version;
   batch::Row row;
   row.values = src.values;
+  row.number = src.row;
   for (const auto& t : req.text) {
     auto line = batch::expand_template(t, row);
     if (!line) return fail(std::move(line.error()).context("--text '" + t + "'"));

@@ -35,7 +35,7 @@ Expected<Job> job_of(const PrintLabelRequest& req, const batch::Row& r) {
   const std::string* uri = r.get("product_instance_uri");
   if (!uri) return fail(Errc::malformed, where(req, r) + ": missing column 'product_instance_uri'");
   if (auto ok = validate_instance_uri(*uri); !ok) return fail(std::move(ok.error()).context(where(req, r)));
-  Source src{*uri, r.values};
+  Source src{*uri, r.values, r.number};
   auto opt = label_options(req, src);
   if (!opt) return fail(std::move(opt.error()).context(where(req, r)));
   auto stem = batch::safe_file_stem(row_id(r));

@@ -108,5 +108,9 @@ expect_rc 0 "--help"
 for flag in --uri --ticket --cert --format --dpi --module-mm --ecc --text --out --scan --manifest --out-dir --sheet --json --force; do
   grep -q -- "$flag" <<<"$OUT" && pass || fail "--help lists $flag"
 done
+# The man page documents every flag --help lists.
+for flag in $(grep -oE -- '--[a-z][a-z-]+' <<<"$OUT" | sort -u); do
+  grep -qF -- "$(sed 's/-/\\-/g' <<<"$flag")" "$SRC/man/print-label.1" && pass || fail "man page lacks $flag"
+done
 expect_no_temp . "no temporary files"
 finish

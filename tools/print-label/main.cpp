@@ -1,0 +1,33 @@
+// print-label: IEC 61406-1 labels carrying the ProductInstanceUri, read back before they are
+// kept; --scan checks a printed label (SPEC §9, §12).
+#include "onboard/cli.h"
+#include "onboard/ops_label.h"
+
+int main(int argc, char** argv) {
+  CLI::App app;
+  onboard::cli::setup(app, "print-label", "Print IEC 61406-1 ProductInstanceUri labels (QR, frame, triangle) and scan them back");
+  onboard::cli::CommonFlags common;
+  onboard::ops::PrintLabelRequest req;
+  common.attach(app, false);
+  app.add_option("--uri", req.uri, "The ProductInstanceUri to print (with --cert: which of its SAN URIs)");
+  app.add_option("--ticket", req.ticket, "Signed ticket: print its ProductInstanceUri (signatures NOT checked)");
+  app.add_option("--cert", req.cert, "Device certificate: print its first URI subjectAltName");
+  app.add_option("--format", req.format, "png, svg, pdf or zpl (default: from the --out extension)");
+  app.add_option("--dpi", req.dpi, "Printer resolution, dots per inch");
+  app.add_option("--module-mm", req.module_mm, "QR module size in mm (whole dots at --dpi; warning under 0.25)");
+  app.add_option("--ecc", req.ecc, "QR error correction L, M, Q or H");
+  app.add_option("--max-version", req.max_version, "Refuse URIs that need a larger QR version (1-40)");
+  app.add_option("--text", req.text, "Human-readable line under the frame (repeatable; {column} from manifest/ticket)");
+  app.add_option("--out", req.out, "Output file, - for stdout (with --sheet: the PDF)");
+  app.add_option("--scan", req.scan, "Decode this image (PNG, JPEG, PNM) and compare with --uri/--ticket/--cert");
+  app.add_option("--manifest", req.manifest, "Batch: CSV (header row) or JSON Lines with product_instance_uri");
+  app.add_option("--out-dir", req.out_dir, "Batch: directory for one label per row (ID.ext)");
+  app.add_flag("--sheet", req.sheet, "Batch: all labels on A4 PDF pages in a grid, into --out");
+  app.add_option("--results", req.results, "Batch: append JSON Lines results here (default stdout)");
+  app.add_flag("--continue-on-error", req.continue_on_error, "Batch: keep going past a failed row");
+  return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
+    req.json = common.json;
+    req.force = common.force;
+    return onboard::ops::print_label(req, env);
+  });
+}

@@ -69,7 +69,33 @@ Expected<std::vector<std::string>> split_csv(const std::string& line) {
   return fields;
 }
 
-class CsvReader : public ManifestReader {
+// What both formats share: blank lines skipped, rows counted and limited.
+class LineReader : public ManifestReader {
+ protected:
+  // Next non-blank line into `line`, numbering `row`; false at the end.
+  Expected<bool> next_line(LineSource& src, std::string& line, Row& row) {
+    for (;;) {
+      auto got = src.next(line);
+      if (!got) return fail(std::move(got.error()).context(path_));
+      if (!*got) return false;
+      if (line.find_first_not_of(" \t") != std::string::npos) break;
+    }
+    row.number = ++rows_;
+    row.line = src.line_no();
+    if (rows_ > kMaxManifestRows)
+      return fail(Errc::malformed, path_ + ": more than " + std::to_string(kMaxManifestRows) + " rows");
+    return true;
+  }
+  static Expected<std::optional<Row>> fail_or_end(Expected<bool> more) {
+    if (!more) return fail(std::move(more.error()));
+    return std::optional<Row>{};
+  }
+
+ private:
+  std::size_t rows_ = 0;
+};
+
+class CsvReader : public LineReader {
  public:
   CsvReader(const std::string& path, std::unique_ptr<LineSource> src) : src_(std::move(src)) { path_ = path; }
 
@@ -93,16 +119,9 @@ class CsvReader : public ManifestReader {
 
   Expected<std::optional<Row>> next() override {
     std::string line;
-    for (;;) {
-      auto got = src_->next(line);
-      if (!got) return fail(std::move(got.error()).context(path_));
-      if (!*got) return std::optional<Row>{};
-      if (!line.empty()) break;  // blank lines are skipped
-    }
     Row row;
-    row.number = ++rows_;
-    row.line = src_->line_no();
-    if (rows_ > kMaxManifestRows) return fail(Errc::malformed, path_ + ": more than " + std::to_string(kMaxManifestRows) + " rows");
+    auto more = next_line(*src_, line, row);
+    if (!more || !*more) return fail_or_end(std::move(more));
     auto fields = split_csv(line);
     if (!fields) return fail(std::move(fields.error()).context(where(path_, row.number, row.line)));
     if (fields->size() != columns_.size())
@@ -116,25 +135,17 @@ class CsvReader : public ManifestReader {
  private:
   std::unique_ptr<LineSource> src_;
   std::vector<std::string> columns_;
-  std::size_t rows_ = 0;
 };
 
-class JsonlReader : public ManifestReader {
+class JsonlReader : public LineReader {
  public:
   JsonlReader(const std::string& path, std::unique_ptr<LineSource> src) : src_(std::move(src)) { path_ = path; }
 
   Expected<std::optional<Row>> next() override {
     std::string line;
-    for (;;) {
-      auto got = src_->next(line);
-      if (!got) return fail(std::move(got.error()).context(path_));
-      if (!*got) return std::optional<Row>{};
-      if (line.find_first_not_of(" \t") != std::string::npos) break;
-    }
     Row row;
-    row.number = ++rows_;
-    row.line = src_->line_no();
-    if (rows_ > kMaxManifestRows) return fail(Errc::malformed, path_ + ": more than " + std::to_string(kMaxManifestRows) + " rows");
+    auto more = next_line(*src_, line, row);
+    if (!more || !*more) return fail_or_end(std::move(more));
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
@@ -157,7 +168,6 @@ class JsonlReader : public ManifestReader {
  private:
   std::unique_ptr<LineSource> src_;
   std::vector<std::string> columns_;
-  std::size_t rows_ = 0;
 };
 
 }  // namespace

@@ -4,21 +4,13 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "temp_dir.h"
 #include "onboard/core.h"
 
 using namespace onboard;
+using onboard::testing::TempDir;
 namespace fs = std::filesystem;
 
-namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/onboard-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-}  // namespace
 
 TEST(Files, AtomicWriteRefusesOverwriteWithoutForce) {
   TempDir d;

@@ -8,23 +8,15 @@
 #include <filesystem>
 
 #include "keys/backend.h"
+#include "temp_dir.h"
 #include "onboard/keys.h"
 #include "onboard/ossl.h"
 
 using namespace onboard;
+using onboard::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/onboard-keys-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const char* name) const { return (path / name).string(); }
-};
-
 bool verifies(const keys::Signer& s, ByteView msg, const Bytes& sig, const char* md, bool pss = false) {
   auto pub = keys::parse_public_key(s.public_key_der());
   EXPECT_TRUE(pub);

@@ -82,5 +82,11 @@ run mint-idevid --manifest cont.csv --out-dir co --ca-cert ca.pem --ca-key ca.ke
 expect_rc 4 "--continue-on-error still fails the run"
 expect_file co/c3.pem "--continue-on-error goes on"
 grep '"row":2' <<<"$OUT" | grep -q '"status":"error","error":".*c2.key' && pass || fail "error result names the key"
+# on a terminal: a progress bar with rate and ETA on stderr (script(1) provides the pty)
+if command -v script >/dev/null; then
+  bar=$(script -qec "$BIN/mint-idevid --manifest devices.csv --out-dir tty-out --ca-cert ca.pem --ca-key ca.key --device-key-template 'file:keys/{serial_number}.key' --results tty.jsonl" /dev/null)
+  grep -q '3/3 .*/s  ETA' <<<"$bar" && pass || fail "progress bar on a terminal: $bar"
+  expect_eq "$(grep -c '"status":"ok"' tty.jsonl)" 3 "results file while on a terminal"
+fi
 expect_no_temp out "batch out dir"; expect_no_temp keys "batch key dir"
 finish

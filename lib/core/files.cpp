@@ -31,6 +31,13 @@ bool file_exists(const std::string& path) {
 
 void sync_all() { ::sync(); }
 
+void sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return sync_all();
+  ::syncfs(fd);
+  ::close(fd);
+}
+
 Expected<std::string> read_file(const std::string& path, std::size_t max_size) {
   if (path == "-") {
     std::string data;

@@ -110,6 +110,8 @@ Status check_writable(const std::string& path, bool force);
 bool file_exists(const std::string& path);
 /// Flush every file system to disk: a batch's one durability point (instead of one fsync a file).
 void sync_all();
+/// Flush the file system holding `dir` (syncfs).
+void sync_dir(const std::string& dir);
 
 // ---- identifiers (SPEC §2) ----
 /// Absolute URI, ≤ 255 chars, no whitespace/control characters. Errc::malformed otherwise.

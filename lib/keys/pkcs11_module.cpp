@@ -3,11 +3,16 @@
 #include <dlfcn.h>
 #include <openssl/err.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 namespace onboard::keys::p11 {
+
+namespace {
+constexpr int kRetries = 5;
+}  // namespace
 
 std::string ckr_name(CK_RV rv) {
   switch (rv) {
@@ -65,30 +70,61 @@ Expected<std::shared_ptr<Module>> Module::load(const std::string& path) {
   if (!get_list) return fail(Errc::key, what + ": not a PKCS#11 module (no C_GetFunctionList)");
   if (CK_RV rv = get_list(&m->fn_); rv != CKR_OK || !m->fn_)
     return fail(Errc::key, what + ": C_GetFunctionList failed (" + ckr_name(rv) + ")");
-  m->ctx_.reset(PKCS11_CTX_new());
-  if (!m->ctx_) return ossl::fail("PKCS11_CTX_new");
-  if (PKCS11_CTX_load(m->ctx_.get(), path.c_str()) != 0) {
-    auto e = ossl::error("C_Initialize", Errc::key);
-    return fail(Errc::key, what + ": initialisation failed (" + e.message + ")");
+  Status started = m->start();
+  for (int attempt = 1; !started && attempt <= kRetries; ++attempt) {
+    ::usleep(20000 * attempt);
+    started = m->start();
   }
-  if (PKCS11_enumerate_slots(m->ctx_.get(), &m->slots_, &m->nslots_) != 0)
-    return fail(ossl::error(what + ": listing slots", Errc::key));
+  if (!started) return fail(std::move(started.error()));
   return m;
 }
 
-Expected<Token*> Module::token(const std::string& label, const PinProvider& pin) {
-  if (auto it = tokens_.find(label); it != tokens_.end()) return &it->second;
-  PKCS11_SLOT* found = nullptr;
+// libp11 load (C_Initialize) and slot list; again from scratch when called again.
+Status Module::start() {
+  if (slots_) PKCS11_release_all_slots(ctx_.get(), slots_, nslots_);
+  slots_ = nullptr;
+  nslots_ = 0;
+  ctx_.reset();  // C_Finalize; our own dlopen keeps the module mapped
+  ctx_.reset(PKCS11_CTX_new());
+  if (!ctx_) return ossl::fail("PKCS11_CTX_new");
+  const std::string what = "PKCS#11 module " + path_;
+  if (PKCS11_CTX_load(ctx_.get(), path_.c_str()) != 0) {
+    auto e = ossl::error("C_Initialize", Errc::key);
+    return fail(Errc::key, what + ": " + e.message);
+  }
+  if (PKCS11_enumerate_slots(ctx_.get(), &slots_, &nslots_) != 0)
+    return fail(ossl::error(what + ": listing slots", Errc::key));
+  return {};
+}
+
+int Module::find_slot(const std::string& label, PKCS11_SLOT** found, std::string& labels) const {
   int matches = 0;
-  std::string labels;
+  labels.clear();
   for (unsigned i = 0; i < nslots_; ++i) {
     const PKCS11_TOKEN* tok = slots_[i].token;
     if (!tok || !tok->initialized || !tok->label) continue;
     labels += (labels.empty() ? "'" : ", '") + std::string(tok->label) + "'";
     if (label == tok->label) {
-      found = &slots_[i];
+      *found = &slots_[i];
       ++matches;
     }
+  }
+  return matches;
+}
+
+Expected<Token*> Module::token(const std::string& label, const PinProvider& pin) {
+  if (auto it = tokens_.find(label); it != tokens_.end()) return &it->second;
+  PKCS11_SLOT* found = nullptr;
+  std::string labels;
+  int matches = find_slot(label, &found, labels);
+  // SoftHSM2's file store is read without a lock while another process rewrites a token file
+  // (it does on login), so a token can look uninitialised to a process that starts just then,
+  // and SoftHSM keeps that view until C_Finalize. Start the module again a few times before
+  // saying "not found"; only while no token (hence no key) of this module is in use.
+  for (int attempt = 1; matches == 0 && tokens_.empty() && attempt <= kRetries; ++attempt) {
+    ::usleep(20000 * attempt);
+    if (auto ok = start(); !ok) continue;
+    matches = find_slot(label, &found, labels);
   }
   if (matches == 0)
     return fail(Errc::key, "PKCS#11 token '" + label + "' not found in " + path_ +
@@ -109,11 +145,18 @@ Expected<Token*> Module::token(const std::string& label, const PinProvider& pin)
 Status Module::login(Token& t, const PinProvider& pin) {
   auto secret = pin();
   if (!secret) return fail(std::move(secret.error()));
-  if (PKCS11_login(t.slot, 0, secret->value().c_str()) == 0) return {};
-  // libp11 puts the CKR_ value in the error's reason; the PIN itself never enters a message.
-  unsigned long e = ERR_peek_last_error();
-  CK_RV rv = e ? static_cast<CK_RV>(ERR_GET_REASON(e)) : CKR_GENERAL_ERROR;
-  ossl::clear_errors();
+  CK_RV rv = CKR_OK;
+  for (int attempt = 0; attempt <= kRetries; ++attempt) {
+    if (PKCS11_login(t.slot, 0, secret->value().c_str()) == 0) return {};
+    // libp11 puts the CKR_ value in the error's reason; the PIN itself never enters a message.
+    unsigned long e = ERR_peek_last_error();
+    rv = e ? static_cast<CK_RV>(ERR_GET_REASON(e)) : CKR_GENERAL_ERROR;
+    ossl::clear_errors();
+    // A general error can be SoftHSM2 reading a token file another process is rewriting
+    // (see token()); a PIN error is never retried (it would count against the PIN).
+    if (rv != CKR_GENERAL_ERROR && rv != CKR_FUNCTION_FAILED) break;
+    ::usleep(20000 * (attempt + 1));
+  }
   std::string why;
   switch (rv) {
     case CKR_PIN_INCORRECT: why = "wrong PIN"; break;

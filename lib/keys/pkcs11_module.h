@@ -47,7 +47,10 @@ class Module {
 
  private:
   Module() = default;
+  Status start();
   Status login(Token& t, const PinProvider& pin);
+  /// Number of initialised tokens labelled `label` (the last in *found); all labels listed.
+  int find_slot(const std::string& label, PKCS11_SLOT** found, std::string& labels) const;
 
   struct DlHandle {
     void* handle = nullptr;

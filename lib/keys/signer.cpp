@@ -52,7 +52,10 @@ KeyType Signer::key_type() const {
   return t ? *t : KeyType::p256;  // backends refuse unsupported keys at open()
 }
 
-Bytes Signer::public_key_der() const { return ossl::spki_der(pkey()); }
+const Bytes& Signer::public_key_der() const {
+  if (spki_.empty()) spki_ = ossl::spki_der(pkey());
+  return spki_;
+}
 
 Expected<Bytes> Signer::sign(ByteView message, const SignParams& params) const {
   ossl::Ptr<EVP_MD_CTX> md(EVP_MD_CTX_new());

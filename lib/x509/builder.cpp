@@ -157,6 +157,36 @@ Expected<Ptr<X509_NAME>> subject_name(const CertSpec& spec) {
   return name;
 }
 
+// The subject's SubjectPublicKeyInfo goes into the certificate as given, without turning it
+// into an EVP_PKEY and back: OpenSSL 3.0 builds a decoder and an encoder context for that round
+// trip, which cost more than a SoftHSM2 signature per certificate (scripts/bench.d/20-hsm-tpm.sh).
+// The key is still decoded once, when the finished certificate is parsed and verified.
+Status set_public_key(X509* x, ByteView spki, bool& rsa) {
+  const unsigned char* p = spki.data();
+  const unsigned char* end = p + spki.size();
+  long len = 0;
+  int tag = 0, cls = 0;
+  if ((ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(spki.size())) & 0x80) || tag != V_ASN1_SEQUENCE ||
+      p + len != end)
+    return ossl::fail("subject public key is not a SubjectPublicKeyInfo", Errc::malformed);
+  Ptr<X509_ALGOR> alg(d2i_X509_ALGOR(nullptr, &p, end - p));
+  Ptr<ASN1_STRING> bits(alg ? d2i_ASN1_BIT_STRING(nullptr, &p, end - p) : nullptr);
+  if (!alg || !bits || p != end) return ossl::fail("subject public key is not a SubjectPublicKeyInfo", Errc::malformed);
+  const ASN1_OBJECT* oid = nullptr;
+  int ptype = V_ASN1_UNDEF;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(&oid, &ptype, &pval, alg.get());
+  void* param = nullptr;
+  if (ptype == V_ASN1_OBJECT) param = OBJ_dup(static_cast<const ASN1_OBJECT*>(pval));
+  else if (ptype == V_ASN1_SEQUENCE || ptype == V_ASN1_OCTET_STRING) param = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(pval));
+  else if (ptype != V_ASN1_NULL) ptype = V_ASN1_UNDEF;
+  auto* key = static_cast<unsigned char*>(OPENSSL_memdup(ASN1_STRING_get0_data(bits.get()), ASN1_STRING_length(bits.get())));
+  if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), OBJ_dup(oid), ptype, param, key, ASN1_STRING_length(bits.get())) != 1)
+    return ossl::fail("setting the subject public key");
+  rsa = OBJ_obj2nid(oid) == NID_rsaEncryption;
+  return {};
+}
+
 Status set_serial(X509* x) {
   unsigned char buf[16];
   if (RAND_bytes(buf, sizeof buf) != 1) return ossl::fail("RAND_bytes");
@@ -234,13 +264,12 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
   if (issuer && (!issuer->is_ca() || !issuer->allows_cert_sign()))
     return fail(Errc::usage, "issuer certificate " + issuer->subject() + " is not a CA allowed to sign certificates");
   Bytes issuer_pub = issuer ? issuer->public_key_der() : Bytes(subject_public_key.begin(), subject_public_key.end());
-  if (issuer_key.public_key_der() != issuer_pub)
+  if (issuer_key.public_key_der() != issuer_pub &&
+      !(issuer && EVP_PKEY_eq(issuer_key.pkey(), X509_get0_pubkey(issuer->raw())) == 1))
     return fail(Errc::key, issuer ? "the CA key " + issuer_key.description() + " does not match the CA certificate " +
                                         issuer->subject()
                                   : "internal: self-signed key mismatch");
   if (spec.not_after <= spec.not_before) return fail(Errc::usage, "notAfter must be later than notBefore");
-  auto pub = keys::parse_public_key(subject_public_key);
-  if (!pub) return fail(std::move(pub.error()));
   auto name = subject_name(spec);
   if (!name) return fail(std::move(name.error()));
 
@@ -250,9 +279,10 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
   if (X509_set_version(x.get(), X509_VERSION_3) != 1 || X509_set_subject_name(x.get(), name->get()) != 1 ||
       X509_set_issuer_name(x.get(), issuer ? X509_get_subject_name(issuer->raw()) : name->get()) != 1 ||
       !ASN1_TIME_set(X509_getm_notBefore(x.get()), spec.not_before) ||
-      !ASN1_TIME_set(X509_getm_notAfter(x.get()), spec.not_after) || X509_set_pubkey(x.get(), pub->get()) != 1)
+      !ASN1_TIME_set(X509_getm_notAfter(x.get()), spec.not_after))
     return ossl::fail("building certificate");
-  bool rsa = EVP_PKEY_is_a(pub->get(), "RSA");
+  bool rsa = false;
+  if (!(s = set_public_key(x.get(), subject_public_key, rsa))) return fail(std::move(s.error()));
   if (!(s = add_profile_extensions(x.get(), issuer ? issuer->raw() : x.get(), spec, rsa))) return fail(std::move(s.error()));
 
   const EVP_MD* md = nullptr;
@@ -266,8 +296,10 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
   // Re-parse in the default context and verify: catches a token that signed with the wrong key.
   auto cert = Certificate::parse_der(ossl::cert_to_der(x.get()), "new certificate");
   if (!cert) return fail(std::move(cert.error()));
-  auto issuer_pkey = keys::parse_public_key(issuer_pub);
-  if (!issuer_pkey || X509_verify(cert->raw(), issuer_pkey->get()) != 1)
+  // The issuer's key as its certificate (default context) holds it; self-signed: the subject key.
+  if (!X509_get0_pubkey(cert->raw())) return ossl::fail("decoding the subject public key", Errc::malformed);
+  EVP_PKEY* issuer_pkey = X509_get0_pubkey(issuer ? issuer->raw() : cert->raw());
+  if (!issuer_pkey || X509_verify(cert->raw(), issuer_pkey) != 1)
     return ossl::fail("verifying the new certificate's signature", Errc::key);
   return cert;
 }

@@ -85,7 +85,8 @@ std::vector<std::string> Certificate::san_uris() const {
   return uris;
 }
 
-Bytes Certificate::public_key_der() const { return ossl::spki_der(X509_get0_pubkey(x_.get())); }
+// The SubjectPublicKeyInfo as parsed (an ASN.1 re-encode; i2d_PUBKEY would run an encoder).
+Bytes Certificate::public_key_der() const { return ossl::to_der(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(x_.get())); }
 
 bool Certificate::signed_by(const Certificate& issuer) const {
   EVP_PKEY* key = X509_get0_pubkey(issuer.raw());

@@ -83,10 +83,14 @@ class Signer {
   virtual std::string description() const = 0;
 
   KeyType key_type() const;
-  /// DER SubjectPublicKeyInfo.
-  Bytes public_key_der() const;
+  /// DER SubjectPublicKeyInfo (computed once: OpenSSL 3.0 encodes through a fresh encoder
+  /// context each time, which costs more than a SoftHSM2 signature).
+  const Bytes& public_key_der() const;
   /// Sign `message` (hashing it as params say). ECDSA output is DER (OpenSSL's form).
   Expected<Bytes> sign(ByteView message, const SignParams& params) const;
+
+ private:
+  mutable Bytes spki_;
 };
 
 /// Opens and generates keys; holds each backend's module/session/context for the whole

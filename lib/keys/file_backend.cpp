@@ -109,6 +109,8 @@ class FileBackend : public KeyContext::Backend {
     return std::unique_ptr<Signer>(new PkeySigner(std::move(*key), "file:" + uri.path));
   }
 
+  Expected<bool> exists(const KeyUri& uri) override { return file_exists(uri.path); }
+
  private:
   KeyOptions options_;
 };

@@ -77,4 +77,18 @@ expect_eq "$n" 5 "five certificates issued"
 for i in 1 2 3 4 5; do
   openssl verify -CAfile root.pem -untrusted ca.pem "batch/d$i.pem" >/dev/null 2>&1 && pass || fail "batch/d$i.pem"
 done
+
+# Batch with device keys created in the token; a re-run keeps the keys and skips the rows.
+printf 'id,product_instance_uri,serial_number\n' >t.csv
+for i in 1 2 3; do printf 't%s,urn:example:acme:x1:t%s,T%s\n' $i $i $i >>t.csv; done
+run mint-idevid --manifest t.csv --out-dir tbatch --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=device-ca" \
+  --device-key-template "pkcs11:token=devices;object={id}" --new-key --pin-source "file:$PIN_FILE"
+expect_rc 0 "batch creating device keys in the token"
+expect_eq "$(grep -c '"status":"ok"' <<<"$OUT")" 3 "three device keys and certificates"
+run mint-idevid --manifest t.csv --out-dir tbatch --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=device-ca" \
+  --device-key-template "pkcs11:token=devices;object={id}" --new-key --pin-source "file:$PIN_FILE"
+expect_rc 0 "re-run of the batch"
+expect_eq "$(grep -c '"status":"skipped"' <<<"$OUT")" 3 "re-run skips the rows, keeping the token keys"
+n=$(p11tool --token-label devices --login --pin "$HSM_PIN" --list-objects --type privkey | grep -c 'label: *t[123]$')
+expect_eq "$n" 3 "exactly one key per device in the token"
 finish

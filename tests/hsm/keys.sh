@@ -53,6 +53,13 @@ openssl verify -x509_strict -CAfile root.pem -untrusted ca.pem dev1.pem >/dev/nu
 p11tool --token-label devices --login --pin "$HSM_PIN" --list-objects | grep -q 'label: *dev-0001' && pass ||
   fail "device key dev-0001 not in token 'devices'"
 
+# hardwareModuleName says TPM 2.0: a token key gets a warning (the certificate is still made).
+run mint-idevid --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=device-ca" --product-instance-uri urn:example:acme:x1:0009 \
+  --serial-number 0009 --device-key "pkcs11:token=devices;object=dev-0001" --hardware-module-name \
+  --pin-source "file:$PIN_FILE" --out dev9.pem
+expect_rc 0 "hardwareModuleName with a token key"
+grep -q "warning: --hardware-module-name declares a TPM 2.0 key" <<<"$ERR" && pass || fail "no hardwareModuleName warning: $ERR"
+
 # The same key again (no --new-key), by label and by id; LDevID for it.
 dev_id=$(p11tool --token-label devices --login --pin "$HSM_PIN" --list-objects --type privkey | awk '/ID:/{print $2; exit}')
 id_pct=$(sed 's/../%&/g' <<<"$dev_id")

@@ -18,6 +18,7 @@ run mint-idevid --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=ca" --ca-chai
   --product-instance-uri urn:example:acme:x1:0001 --serial-number 0001 --model X1 \
   --device-key tpm2:handle=0x81020000 --new-key --hardware-module-name --out idevid.pem
 expect_rc 0 "mint-idevid with a new TPM key"
+[ -z "$ERR" ] && pass || fail "no warning expected for a TPM key with --hardware-module-name: $ERR"
 pub=$(tpm2_readpublic -c 0x81020000 2>&1); tpm2_flushcontext -t >/dev/null 2>&1
 attrs=$(awk '/^attributes:/{getline; print $2}' <<<"$pub")
 expect_eq "$attrs" "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign" "TPM key attributes at 0x81020000"

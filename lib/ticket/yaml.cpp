@@ -120,7 +120,7 @@ Expected<TicketTemplate> read(const std::string& text, const std::string& where,
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return bad(where, e.mark, e.msg);
+    return bad(where, e.mark, "YAML syntax: " + e.msg);
   }
   if (!root || root.IsNull()) return fail(Errc::malformed, at(where, 1, 1) + ": empty ticket description");
   if (!root.IsMap()) return bad(where, root.Mark(), "a ticket description is a mapping of key: value");

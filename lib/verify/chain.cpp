@@ -33,7 +33,7 @@ void set_window(Verifier::ChainOutcome& out, const std::vector<x509::Certificate
   out.window_start = 0;
   out.window_end = kNoExpiry;
   for (const auto& c : certs) {
-    out.certificates.push_back({c.subject(), c.not_before(), c.not_after()});
+    out.certificates.push_back({c.subject(), c.not_before(), c.not_after(), {}});
     out.window_start = std::max(out.window_start, c.not_before());
     out.window_end = std::min(out.window_end, c.not_after());
   }
@@ -72,7 +72,12 @@ std::unique_ptr<Verifier::ChainOutcome> check_signer_chain(const std::vector<x50
     }
   }
   set_window(*out, out->chain.empty() ? x5c : out->chain);
-  if (out->code == Errc::ok) out->revocation = x509::check_revocation(out->chain, o.crls, x5c, o.at);
+  if (out->code != Errc::ok) return out;
+  out->revocation = x509::check_revocation(out->chain, o.crls, x5c, o.at);
+  for (std::size_t i = 0; i < out->certificates.size() && i < out->revocation.certs.size(); ++i) {
+    const auto& cr = out->revocation.certs[i];
+    out->certificates[i].revocation = x509::revocation_name(cr.status) + " (" + cr.detail + ")";
+  }
   return out;
 }
 

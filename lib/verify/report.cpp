@@ -49,10 +49,12 @@ void signature_text(std::ostream& o, const SignatureReport& s) {
   check_line(o, "time", s.time);
   check_line(o, "revocation", s.revocation, s.revocation_status);
   check_line(o, "signature", s.signature);
-  for (std::size_t i = 0; i < s.certificates.size(); ++i)
-    o << "      " << (i == 0 ? "certificates" : "            ") << " "
-      << s.certificates[i].subject << " valid " << format_time(s.certificates[i].not_before) << " to "
-      << format_time(s.certificates[i].not_after) << "\n";
+  for (std::size_t i = 0; i < s.certificates.size(); ++i) {
+    const auto& c = s.certificates[i];
+    o << "      " << (i == 0 ? "certificates" : "            ") << " " << c.subject << "\n"
+      << "                   valid " << format_time(c.not_before) << " to " << format_time(c.not_after)
+      << (c.revocation.empty() ? "" : "; revocation " + c.revocation) << "\n";
+  }
 }
 
 void actions_text(std::ostream& o, const TicketReport& r) {
@@ -98,7 +100,8 @@ nlohmann::ordered_json signature_json(const SignatureReport& s) {
   j["signature"] = check_json(s.signature);
   auto certs = nlohmann::ordered_json::array();
   for (const auto& c : s.certificates)
-    certs.push_back({{"subject", c.subject}, {"not_before", format_time(c.not_before)}, {"not_after", format_time(c.not_after)}});
+    certs.push_back({{"subject", c.subject}, {"not_before", format_time(c.not_before)},
+                     {"not_after", format_time(c.not_after)}, {"revocation", c.revocation}});
   j["certificates"] = certs;
   if (!s.certificates.empty()) j["valid_until"] = format_time(s.window_end);
   return j;

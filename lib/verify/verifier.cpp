@@ -1,6 +1,7 @@
 // SPEC §8: the document's structure first (any fault makes the whole ticket invalid), then each
 // signature on its own, then the policy over the accepted signatures.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "verify_internal.h"
@@ -124,9 +125,11 @@ void fill_from_chain(SignatureReport& r, const Verifier::ChainOutcome& c, UnixTi
   if (r.time.outcome == Outcome::fail) reject(r, Errc::expired, r.time.detail);
   if (c.code != Errc::ok) return;  // revocation is checked on trusted chains only
   r.revocation_status = x509::revocation_name(c.revocation.overall());
+  std::map<std::string, int> counts;
+  for (const auto& cr : c.revocation.certs) ++counts[x509::revocation_name(cr.status)];
   std::string detail;
-  for (const auto& cr : c.revocation.certs) detail += (detail.empty() ? "" : "; ") + cr.subject + ": " + cr.detail;
-  r.revocation = c.revocation.code == Errc::ok ? pass(detail) : failed(detail);
+  for (const auto& [name, n] : counts) detail += (detail.empty() ? "" : ", ") + std::to_string(n) + " " + name;
+  r.revocation = c.revocation.code == Errc::ok ? pass(detail + " (per certificate below)") : failed(c.revocation.reason);
   if (c.revocation.code != Errc::ok) reject(r, c.revocation.code, c.revocation.reason);
 }
 

@@ -43,13 +43,12 @@ Errc check_one(const std::vector<Certificate>& chain, std::size_t i, const std::
     if (names_issuer_of(crl, cert)) named.push_back(&crl);
   if (named.empty()) {
     if (i + 1 == chain.size() && cert.self_signed()) {
-      out.detail = "trust anchor (self-signed)";
+      out.detail = "self-signed trust anchor";
     } else if (cert.has_revocation_pointer()) {
       out.status = Revocation::unknown;
-      out.detail = "not checked: the certificate names a CRL distribution point or AIA, but no CRL of " +
-                   cert.issuer() + " was given (--crl)";
+      out.detail = "not checked: it names a CRL DP/AIA but no CRL of " + cert.issuer() + " was given";
     } else {
-      out.detail = "not checked: no CRL given and the certificate names no CRL distribution point or AIA";
+      out.detail = "no CRL given, no CRL DP or AIA in the certificate";
     }
     return Errc::ok;
   }

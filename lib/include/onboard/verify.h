@@ -46,6 +46,7 @@ struct Check {
 struct CertInfo {
   std::string subject;
   UnixTime not_before = 0, not_after = 0;
+  std::string revocation;  ///< "good (...)", "unknown (...)": every skipped check is reported (Part 21 §7.1)
 };
 
 struct SignatureReport {

@@ -38,13 +38,15 @@ Errc check_one(const std::vector<Certificate>& chain, std::size_t i, const std::
                const std::vector<Certificate>& extra, UnixTime at, CertRevocation& out) {
   const Certificate& cert = chain[i];
   out.subject = cert.subject();
+  if (i + 1 == chain.size() && cert.self_signed()) {
+    out.detail = "self-signed trust anchor";
+    return Errc::ok;
+  }
   std::vector<const Crl*> named;
   for (const auto& crl : crls)
     if (names_issuer_of(crl, cert)) named.push_back(&crl);
   if (named.empty()) {
-    if (i + 1 == chain.size() && cert.self_signed()) {
-      out.detail = "self-signed trust anchor";
-    } else if (cert.has_revocation_pointer()) {
+    if (cert.has_revocation_pointer()) {
       out.status = Revocation::unknown;
       out.detail = "not checked: it names a CRL DP/AIA but no CRL of " + cert.issuer() + " was given";
     } else {

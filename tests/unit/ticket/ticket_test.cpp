@@ -236,3 +236,16 @@ TEST(TicketAuthority, BundleFiles) {
   ASSERT_TRUE(t) << t.error().message;
   EXPECT_EQ(t->authorities.size(), 1u);
 }
+
+TEST(TicketYaml, ShippedTemplatesParse) {
+  std::string dir = ONBOARD_TEST_DATA;
+  dir = dir.substr(0, dir.rfind("/tests/data")) + "/templates/";
+  auto d = ticket::load_yaml(dir + "device-ticket.yaml", TicketType::device);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->product_instance_uri, "urn:acme.example:x1:16273849");
+  EXPECT_TRUE(ticket::encode_json(*d));
+  auto c = ticket::load_yaml(dir + "composite.yaml", TicketType::composite);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->composite_instance_uri, "urn:acme-si.example:line3:fl3-0042");
+  EXPECT_TRUE(ticket::load_template(dir + "device-ticket.yaml", TicketType::device));
+}

@@ -14,6 +14,7 @@ struct Verifier::ChainOutcome {
   Errc code = Errc::ok;  ///< ok, untrusted, verify_failed (signer profile, broken chain)
   std::string detail;
   std::string trusted_by;
+  std::string signer_fingerprint;
   std::vector<x509::Certificate> chain;  ///< leaf → trusted certificate when trusted
   std::vector<CertInfo> certificates;
   UnixTime window_start = 0, window_end = 0;

@@ -19,7 +19,12 @@ struct Verifier::ChainOutcome {
   std::vector<CertInfo> certificates;
   UnixTime window_start = 0, window_end = 0;
   x509::RevocationResult revocation;
+  /// The chain, time and revocation parts of a signature report, filled once per header.
+  SignatureReport base;
 };
+
+/// Fill the chain/time/revocation parts of `r` from a chain outcome at time `at`.
+void fill_from_chain(SignatureReport& r, const Verifier::ChainOutcome& c, UnixTime at);
 
 /// Build and judge the signer's chain (x5c non-empty) under the options' trust settings.
 std::unique_ptr<Verifier::ChainOutcome> check_signer_chain(const std::vector<x509::Certificate>& x5c,

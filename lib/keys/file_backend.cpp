@@ -122,7 +122,9 @@ class FileBackend : public KeyContext::Backend {
     auto key = generate_software_key(type);
     if (!key) return fail(std::move(key.error()));
     auto signer = std::make_unique<PkeySigner>(std::move(*key), "file:" + uri.path);
-    if (type == KeyType::p256 && options_.pass_source.empty()) {
+    // New keys are encrypted only on explicit request: --pass-source opens existing keys (a CA's),
+    // and must not silently become the passphrase of every device key a batch creates.
+    if (type == KeyType::p256 && options_.new_key_pass_source.empty()) {
       std::string pem = fast_p256_pkcs8_pem(signer->pkey(), signer->public_key_der());
       if (!pem.empty()) {
         auto written = write_file_atomic(uri.path, pem, WriteOptions{false, 0600, options_.durable_files});
@@ -133,10 +135,10 @@ class FileBackend : public KeyContext::Backend {
     }
     ossl::Ptr<BIO> bio(BIO_new(BIO_s_secmem()));
     int ok = 0;
-    if (options_.pass_source.empty()) {
+    if (options_.new_key_pass_source.empty()) {
       ok = PEM_write_bio_PrivateKey(bio.get(), signer->pkey(), nullptr, nullptr, 0, nullptr, nullptr);
     } else {
-      auto pass = read_secret(options_.pass_source, uri.path);
+      auto pass = read_secret(options_.new_key_pass_source, uri.path);
       if (!pass) return fail(std::move(pass.error()));
       ok = PEM_write_bio_PKCS8PrivateKey(bio.get(), signer->pkey(), EVP_aes_256_cbc(), pass->value().data(),
                                          static_cast<int>(pass->value().size()), nullptr, nullptr);

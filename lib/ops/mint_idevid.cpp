@@ -27,9 +27,7 @@ x509::CertSpec idevid_spec(const MintIdevidRequest& req, const Device& d, const 
   spec.profile = x509::Profile::idevid;
   spec.manufacturer = d.manufacturer;
   if (spec.manufacturer.empty()) {  // default: the CA's organisation (the manufacturer runs its CA)
-    auto subj = issuer.cert.subject();
-    auto pos = subj.find("O=");
-    if (pos != std::string::npos && (pos == 0 || subj[pos - 1] == ',')) spec.manufacturer = subj.substr(pos + 2, subj.find(',', pos) - pos - 2);
+    spec.manufacturer = issuer.cert.subject_field("O");
   }
   spec.model = d.model;
   spec.serial_number = d.serial;
@@ -65,9 +63,10 @@ Expected<x509::Certificate> mint(const MintIdevidRequest& req, const Device& d, 
 Status mint_single(const MintIdevidRequest& req, Env& env) {
   Device d{req.dev.product_instance_uri, req.dev.serial_number, req.dev.manufacturer, req.dev.model, req.hw_serial,
            req.dev.not_after};
-  if (req.dev.product_instance_uri.empty() || req.dev.out.empty())
+  if (req.dev.product_instance_uri.empty() || req.dev.out.empty() || !req.dev.serial_number_given)
     return fail(Errc::usage, "give --product-instance-uri, --serial-number and --out (or --manifest and --out-dir)");
   if (auto ok = check_device(d); !ok) return ok;
+  for (const auto& w : lint_instance_uri(d.uri, false)) env.warn(w);
   if (req.dev.device_key.empty() == req.dev.csr.empty()) return fail(Errc::usage, "give exactly one of --device-key or --csr");
   if (auto t = time_or(d.not_after, 0, "--not-after"); !t) return fail(std::move(t.error()));
   auto issuer = load_issuer_cert(req.dev.ca_cert, req.dev.ca_chain, "--ca-cert");
@@ -199,6 +198,7 @@ Expected<batch::Result> mint_row(BatchRun& run, const batch::Row& row) {
       res.status = "skipped";
       return res;
     }
+    discard_created_key(dk);  // a key made for a row that cannot complete is not left behind
     return fail(Errc::file, cert_path + ": exists but is not this device's certificate (use --force to replace)");
   }
   auto cert = mint(run.req, d, run.issuer, pub, run.env);
@@ -212,8 +212,10 @@ Expected<batch::Result> mint_row(BatchRun& run, const batch::Row& row) {
 
 Status mint_batch(const MintIdevidRequest& req, Env& env) {
   if (req.out_dir.empty()) return fail(Errc::usage, "--manifest needs --out-dir");
-  if (!req.dev.device_key.empty() || !req.dev.csr.empty() || !req.dev.out.empty())
-    return fail(Errc::usage, "--manifest takes --device-key-template or a csr column, not --device-key/--csr/--out");
+  if (!req.dev.device_key.empty() || !req.dev.csr.empty() || !req.dev.out.empty() || !req.dev.chain_out.empty() ||
+      !req.dev.product_instance_uri.empty() || req.dev.serial_number_given)
+    return fail(Errc::usage, "--manifest takes the devices from the manifest: not --device-key, --csr, --out, "
+                             "--chain-out, --product-instance-uri or --serial-number");
   auto total = validate_manifest(req);
   if (!total) return fail(std::move(total.error()));
   ::mkdir(req.out_dir.c_str(), 0755);

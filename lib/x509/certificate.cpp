@@ -85,6 +85,19 @@ Bytes Certificate::der() const { return ossl::cert_to_der(x_.get()); }
 std::string Certificate::pem() const { return ossl::cert_to_pem(x_.get()); }
 std::string Certificate::subject() const { return ossl::name_to_string(X509_get_subject_name(x_.get())); }
 Bytes Certificate::subject_der() const { return ossl::to_der(i2d_X509_NAME, X509_get_subject_name(x_.get())); }
+std::string Certificate::subject_field(const std::string& short_name) const {
+  int nid = OBJ_txt2nid(short_name.c_str());
+  const X509_NAME* name = X509_get_subject_name(x_.get());
+  int idx = nid == NID_undef ? -1 : X509_NAME_get_index_by_NID(name, nid, -1);
+  if (idx < 0) return "";
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx)));
+  if (len < 0) return "";
+  std::string value(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  return value;
+}
+
 std::string Certificate::issuer() const { return ossl::name_to_string(X509_get_issuer_name(x_.get())); }
 
 std::string Certificate::serial_hex() const {

@@ -34,6 +34,13 @@ grep -q "othername: 1.3.6.1.5.5.7.8.4\|othername:<unsupported>\|othername: hardw
 grep -q "Subject Key Identifier" <<<"$text" && pass || fail "--add-ski"
 openssl asn1parse -in d7.pem | grep -q "A01806082B06010505070804A00C300A060567810501020401" && pass || fail "hardwareModuleName { hwType 2.23.133.1.2, hwSerialNum }"
 
+# CA organisation with a comma becomes the IDevID's O= intact
+"$BIN/create-authority" --profile issuing-ca --subject "/O=Acme, Inc./CN=Comma CA" --key comma.key --new-key \
+  --issuer-cert root.pem --issuer-key root.key --out comma.pem >/dev/null
+run mint-idevid --ca-cert comma.pem --ca-key comma.key --product-instance-uri "HTTPS://ID.acme.example/x1/5" --serial-number 5 --device-key k5.key --new-key --out d5.pem
+expect_rc 0 "upper-case URI mints"; expect_err "warning: .*upper-case" "SPEC §2 lint warning"
+openssl x509 -in d5.pem -noout -subject -nameopt utf8,sep_comma_plus | grep -qF 'O=Acme, Inc.,serialNumber=5' && pass || fail "default O= keeps its comma"
+
 # from a CSR (proof of possession checked) and an existing key; RSA device key gets keyEncipherment
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout csr.key -subj "/CN=ignored" -out dev.csr 2>/dev/null
 run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri "urn:acme.example:x1:2" --serial-number 2 --csr dev.csr --out csr.pem
@@ -56,6 +63,8 @@ run mint-idevid "${base[@]}" --product-instance-uri "urn:acme.example:$(printf '
 expect_rc 3 "URI over 255"; expect_err "at most 255" "long URI message"
 run mint-idevid "${base[@]}" --product-instance-uri "urn:acme example"
 expect_rc 3 "URI with a space"
+run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:a:9 --device-key k9.key --new-key --out bad.pem
+expect_rc 2 "missing --serial-number"; expect_no_file k9.key "missing serial: no key"
 run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:a:9 --serial-number "" --device-key k9.key --new-key --out bad.pem
 expect_rc 3 "empty serial"; expect_err "serial number is empty" "empty serial message"
 run mint-idevid --ca-cert signer.pem --ca-key signer.key --product-instance-uri urn:a:9 --serial-number 9 --device-key k9.key --new-key --out bad.pem

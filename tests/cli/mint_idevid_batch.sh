@@ -70,6 +70,15 @@ expect_rc 5 "manifest missing"
 run mint-idevid --manifest devices.csv --ca-cert ca.pem --ca-key ca.key --device-key-template 'file:keys/{serial_number}.k'
 expect_rc 2 "--manifest without --out-dir"
 
+run mint-idevid --manifest devices.csv --out-dir o8 --ca-cert ca.pem --ca-key ca.key --device-key-template 'file:keys/{serial_number}.k' --serial-number 5
+expect_rc 2 "--manifest with a single-device flag"
+
+# keys lost after a run: the re-run refuses the rows and leaves no new key behind
+mkdir lost && cp -r out lost/out && mkdir lost/keys
+run mint-idevid --manifest devices.csv --out-dir lost/out --ca-cert ca.pem --ca-key ca.key --device-key-template 'file:lost/keys/{serial_number}.key' --new-key --continue-on-error
+expect_rc 5 "certificates exist for other keys"
+expect_eq "$(ls lost/keys | wc -l)" 0 "no stray key files"
+
 # a failing row: stop at the first failure, or go on with --continue-on-error; exit code reflects it
 printf 'product_instance_uri,serial_number\nurn:c:1,c1\nurn:c:2,c2\nurn:c:3,c3\n' > cont.csv
 mkdir ck && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ck/c1.key 2>/dev/null && cp ck/c1.key ck/c3.key

@@ -12,7 +12,7 @@ inline void attach_devid_flags(CLI::App& app, ops::DevIdCommon& d) {
   app.add_option("--ca-chain", d.ca_chain, "The CA's issuers, nearest first (PEM)");
   app.add_option("--product-instance-uri", d.product_instance_uri, "The device's ProductInstanceUri (SAN URI)");
   app.add_option("--serial-number", d.serial_number, "Device serial number (subject serialNumber)");
-  app.add_option("--manufacturer", d.manufacturer, "Subject O= (default: the CA's O=)");
+  app.add_option("--manufacturer", d.manufacturer, "Subject O= (mint-idevid default: the issuing CA's O=)");
   app.add_option("--model", d.model, "Subject CN= (the model name)");
   app.add_option("--device-key", d.device_key, "Device key URI (file:, pkcs11:, tpm2:)");
   app.add_flag("--new-key", d.new_key, "Create the device key where --device-key points");

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
     req.common = {common.json, common.force, common.keys};
     req.common.keys.env = &env;
+    req.dev.serial_number_given = app.count("--serial-number") > 0;
     return onboard::ops::mint_idevid(req, env);
   });
 }

@@ -37,7 +37,8 @@ Expected<KeyUri> parse_key_uri(std::string_view text);
 
 /// Where secrets and devices come from; never from argv (SPEC §11).
 struct KeyOptions {
-  std::string pass_source;  ///< file key passphrase: file:PATH | env:VAR | fd:N
+  std::string pass_source;  ///< passphrase of existing encrypted key files: file:PATH | env:VAR | fd:N
+  std::string new_key_pass_source;  ///< encrypt NEW key files with this passphrase (empty: unencrypted)
   std::string pin_source;   ///< PKCS#11 PIN default (a URI's pin-source wins)
   std::string tcti;         ///< TPM TCTI (else env TPM2OPENSSL_TCTI)
   const Env* env = nullptr; ///< for warnings (pin-value in a URI)

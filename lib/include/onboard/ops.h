@@ -36,6 +36,7 @@ struct DevIdCommon {
   std::string ca_cert, ca_key, ca_chain;
   std::string product_instance_uri;
   std::string serial_number, manufacturer, model;  ///< subject O=, CN=, serialNumber=
+  bool serial_number_given = false;  ///< --serial-number present (missing: usage; empty: malformed)
   std::string device_key;  ///< key URI of the device key
   bool new_key = false;
   std::string key_type = "p256";

@@ -32,6 +32,8 @@ class Certificate {
   std::string pem() const;
   std::string subject() const;  ///< RFC 2253 one-line form
   Bytes subject_der() const;
+  /// First value of a subject attribute ("O", "CN", "serialNumber") as UTF-8; empty if absent.
+  std::string subject_field(const std::string& short_name) const;
   std::string issuer() const;
   std::string serial_hex() const;
   UnixTime not_before() const;

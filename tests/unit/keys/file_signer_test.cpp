@@ -110,6 +110,7 @@ TEST(FileKeys, EncryptedKeyNeedsPassphrase) {
   ::setenv("ONBOARD_TEST_PASS", "correct horse", 1);
   keys::KeyOptions with_pass;
   with_pass.pass_source = "env:ONBOARD_TEST_PASS";
+  with_pass.new_key_pass_source = "env:ONBOARD_TEST_PASS";
   keys::KeyContext make(with_pass);
   auto uri = *keys::parse_key_uri(d.file("enc.pem"));
   ASSERT_TRUE(make.generate(uri, keys::KeyType::p256));
@@ -131,6 +132,16 @@ TEST(FileKeys, EncryptedKeyNeedsPassphrase) {
   EXPECT_EQ(w.error().message.find("wrong\""), std::string::npos);  // never echoes the secret
 
   EXPECT_TRUE(make.open(uri));
+}
+
+TEST(FileKeys, PassSourceDoesNotEncryptNewKeys) {
+  TempDir d;
+  ::setenv("ONBOARD_TEST_PASS", "correct horse", 1);
+  keys::KeyOptions opts;
+  opts.pass_source = "env:ONBOARD_TEST_PASS";  // for opening a CA key, not for new device keys
+  keys::KeyContext ctx(opts);
+  ASSERT_TRUE(ctx.generate(*keys::parse_key_uri(d.file("dev.pem")), keys::KeyType::p256));
+  EXPECT_EQ(read_file(d.file("dev.pem"))->find("ENCRYPTED"), std::string::npos);
 }
 
 TEST(FileKeys, MalformedAndMissing) {

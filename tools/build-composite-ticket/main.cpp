@@ -1,6 +1,6 @@
 // build-composite-ticket: CompositeIdentityTicket + countersigned member tickets + ticket list
 // (SPEC §7, §12).
-#include "../common/trust_flags.h"
+#include "../trust_flags.h"
 
 int main(int argc, char** argv) {
   CLI::App app;

@@ -1,5 +1,5 @@
 // countersign-ticket: validate a ticket, then append one signature (SPEC §7, §12).
-#include "../common/trust_flags.h"
+#include "../trust_flags.h"
 
 int main(int argc, char** argv) {
   CLI::App app;

@@ -1,5 +1,5 @@
 // issue-ldevid: LDevID certificates, optionally for a composite member (SPEC §3, §12).
-#include "../common/devid_flags.h"
+#include "../devid_flags.h"
 
 int main(int argc, char** argv) {
   CLI::App app;

@@ -1,5 +1,5 @@
 // mint-idevid: IEEE 802.1AR IDevID certificates, one or a manifest's worth (SPEC §3, §10, §12).
-#include "../common/devid_flags.h"
+#include "../devid_flags.h"
 
 int main(int argc, char** argv) {
   CLI::App app;

@@ -1,6 +1,6 @@
 // verify-ticket: is this ticket genuine, who vouches for it, until when, does it match this
 // device (SPEC §8, §12).
-#include "../common/trust_flags.h"
+#include "../trust_flags.h"
 
 int main(int argc, char** argv) {
   CLI::App app;

@@ -102,6 +102,11 @@ bool Certificate::allows_digital_signature() const {
   return (X509_get_key_usage(x_.get()) & KU_DIGITAL_SIGNATURE) != 0;  // UINT32_MAX when absent
 }
 
+bool Certificate::has_revocation_pointer() const {
+  return X509_get_ext_by_NID(x_.get(), NID_crl_distribution_points, -1) >= 0 ||
+         X509_get_ext_by_NID(x_.get(), NID_info_access, -1) >= 0;
+}
+
 bool Certificate::allows_cert_sign() const { return (X509_get_key_usage(x_.get()) & KU_KEY_CERT_SIGN) != 0; }
 
 std::string Certificate::fingerprint() const {

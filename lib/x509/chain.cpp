@@ -5,7 +5,8 @@
 namespace onboard::x509 {
 
 ChainResult verify_chain(const Certificate& leaf, const std::vector<Certificate>& untrusted,
-                         const std::vector<Certificate>& anchors, UnixTime at, bool partial) {
+                         const std::vector<Certificate>& anchors, UnixTime at, bool partial,
+                         bool check_time) {
   ChainResult result;
   ossl::Ptr<X509_STORE> store(X509_STORE_new());
   for (const auto& a : anchors) X509_STORE_add_cert(store.get(), a.raw());
@@ -21,9 +22,11 @@ ChainResult verify_chain(const Certificate& leaf, const std::vector<Certificate>
     return result;
   }
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-  X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
+  // set_time turns on X509_V_FLAG_USE_CHECK_TIME, which OpenSSL honours before NO_CHECK_TIME.
+  if (check_time) X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
   unsigned long flags = X509_V_FLAG_X509_STRICT;
   if (partial) flags |= X509_V_FLAG_PARTIAL_CHAIN;
+  if (!check_time) flags |= X509_V_FLAG_NO_CHECK_TIME;
   X509_VERIFY_PARAM_set_flags(param, flags);
   int ok = X509_verify_cert(ctx.get());
   ossl::clear_errors();

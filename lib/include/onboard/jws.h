@@ -13,11 +13,38 @@
 
 namespace onboard::jws {
 
+// ---- strict JSON reading (RFC 8259), shared with the ticket component ----
+
+/// One JSON value with the exact bytes it came from. nlohmann::json silently keeps the last of
+/// duplicate members; this reader refuses them at every level (SPEC §6) and keeps raw spans so
+/// signature objects can be copied byte for byte.
+struct JsonValue {
+  enum class Kind { null, boolean, number, string, array, object };
+  Kind kind = Kind::null;
+  std::string_view raw;  ///< the value's bytes in the parsed text (valid while the text lives)
+  std::string text;      ///< decoded string (Kind::string), or the literal for boolean/number
+  std::vector<std::pair<std::string, JsonValue>> members;  ///< Kind::object, in document order
+  std::vector<JsonValue> items;                            ///< Kind::array
+  /// The member named `key`, or nullptr.
+  const JsonValue* get(std::string_view key) const;
+};
+/// Strict: UTF-8 only, no duplicate member names, no trailing data, nesting depth ≤ 64.
+/// Errc::malformed naming the byte offset.
+Expected<JsonValue> parse_json(std::string_view text);
+/// RFC 8259 string literal (quotes included); UTF-8 passes through, controls are escaped.
+std::string json_quote(std::string_view s);
+/// Errc::malformed unless `s` is well-formed UTF-8 (no overlongs, no surrogates).
+Status check_utf8(std::string_view s, std::string_view what);
+
+// ---- algorithms ----
+
 /// SPEC §6 algorithm table. Emitted: ES256, ES384, RS256, PS256, EdDSA. Also accepted: the rest.
 enum class Alg { ES256, ES384, ES512, RS256, RS384, RS512, PS256, PS384, PS512, EdDSA };
 /// Errc::malformed for `none`, HS*, and anything not in the table (message says why).
 Expected<Alg> parse_alg(std::string_view name);
 std::string alg_name(Alg alg);
+/// True for the algorithms this toolchain writes (SPEC §6): ES256, ES384, RS256, PS256, EdDSA.
+bool alg_emitted(Alg alg);
 /// The algorithm a key signs with by default (P-256 → ES256, P-384 → ES384, RSA → RS256, Ed25519 → EdDSA).
 Alg default_alg(keys::KeyType type);
 /// Errc::malformed when `alg` cannot be used with the key in `cert` (wrong family/curve, RSA < 2048).

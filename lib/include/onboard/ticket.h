@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "onboard/batch.h"
 #include "onboard/core.h"
 #include "onboard/x509.h"
 
@@ -59,8 +60,32 @@ Expected<Ticket> decode_json_any(ByteView json, const DecodeOptions& options, st
 Expected<Ticket> parse_yaml(const std::string& text, const std::string& where, TicketType type);
 Expected<Ticket> load_yaml(const std::string& path, TicketType type);
 
+/// A ticket YAML used as a batch template (sign-ticket --ticket-template): string values may hold
+/// `{column}` placeholders. Parsed once; a row only substitutes inside values, so manifest data
+/// can never change the YAML structure (no injection through `:` or `#` in a cell). An unquoted
+/// `key: {column}` (YAML reads it as a one-entry flow mapping) is taken as the placeholder too.
+struct TicketTemplate {
+  struct Field {
+    std::string key;   ///< snake_case YAML key
+    std::string text;  ///< value with placeholders
+    int line = 0, column = 0;
+  };
+  TicketType type = TicketType::device;
+  std::string where;  ///< the template file, for messages
+  int line = 1, column = 1;  ///< position of the top-level mapping
+  std::vector<Field> fields;
+  std::vector<CertificateAuthority> authorities;  ///< `authorities:` files, loaded once
+  bool has_authorities = false;
+};
+Expected<TicketTemplate> load_template(const std::string& path, TicketType type);
+Expected<TicketTemplate> parse_template(const std::string& text, const std::string& where, TicketType type);
+/// Manifest columns the template refers to.
+Expected<std::vector<std::string>> template_columns(const TicketTemplate& t);
+/// The ticket for one row (nullptr: no substitution), validated like parse_yaml.
+Expected<Ticket> instantiate(const TicketTemplate& t, const batch::Row* row);
+
 /// TicketListType: {"Devices":[EncodedTicket...],"Composites":[...]}, each a whole signed document
-/// as a JSON string.
+/// (without its final newline) as a JSON string; empty lists omitted; newline at end.
 std::string encode_ticket_list(const std::vector<std::string>& device_docs,
                                const std::vector<std::string>& composite_docs);
 struct TicketList {

@@ -11,6 +11,7 @@
 
 struct x509_st;
 struct X509_req_st;
+struct X509_crl_st;
 
 namespace onboard::x509 {
 
@@ -47,6 +48,8 @@ class Certificate {
   bool allows_cert_sign() const;
   /// SHA-256 over the DER, hex: a stable identity for caches and reports.
   std::string fingerprint() const;
+  /// cRLDistributionPoints or authorityInfoAccess present (RFC 5280): revocation is checkable.
+  bool has_revocation_pointer() const;
 
  private:
   explicit Certificate(std::shared_ptr<x509_st> x) : x_(std::move(x)) {}
@@ -112,7 +115,52 @@ struct ChainResult {
 };
 /// Build and check leaf → anchors with `untrusted` intermediates at time `at`.
 /// `partial` lets a non-self-signed anchor end the chain (Part 21 TicketAuthorities).
+/// `check_time` false leaves validity periods to the caller (ticket verification reports the
+/// trust and the time results separately, and computes "valid until" from the chain).
 ChainResult verify_chain(const Certificate& leaf, const std::vector<Certificate>& untrusted,
-                         const std::vector<Certificate>& anchors, UnixTime at, bool partial = true);
+                         const std::vector<Certificate>& anchors, UnixTime at, bool partial = true,
+                         bool check_time = true);
+
+/// A certificate revocation list (RFC 5280 §5), immutable and shared.
+class Crl {
+ public:
+  /// PEM (one CRL) or DER. Errc::malformed.
+  static Expected<Crl> parse(const std::string& text, const std::string& where);
+  static Expected<Crl> load(const std::string& path);
+  X509_crl_st* raw() const { return c_.get(); }
+  std::string issuer() const;
+  UnixTime this_update() const;
+  std::optional<UnixTime> next_update() const;
+  /// True when `issuer`'s public key verifies the CRL's signature.
+  bool signed_by(const Certificate& issuer) const;
+  /// The revocation date when `cert` is listed.
+  std::optional<UnixTime> revoked(const Certificate& cert) const;
+
+ private:
+  explicit Crl(std::shared_ptr<X509_crl_st> c) : c_(std::move(c)) {}
+  std::shared_ptr<X509_crl_st> c_;
+};
+
+/// Revocation status of one certificate (SPEC §8): a CRL given for its issuer (good/revoked),
+/// none given but the certificate names a CRL DP/AIA (unknown), neither (not applicable).
+enum class Revocation { good, revoked, unknown, not_applicable };
+std::string revocation_name(Revocation r);
+struct CertRevocation {
+  std::string subject;
+  Revocation status = Revocation::not_applicable;
+  std::string detail;  ///< which CRL, or why nothing was checked (Part 21 §7.1: skipped checks are reported)
+};
+struct RevocationResult {
+  Errc code = Errc::ok;  ///< ok, revoked, expired (CRL not current), verify_failed (bad CRL signature)
+  std::string reason;
+  std::vector<CertRevocation> certs;  ///< one per certificate of the chain, leaf first
+  /// Summary: revoked > unknown > good > not applicable.
+  Revocation overall() const;
+};
+/// Check every certificate of `chain` (leaf → anchor) against `crls` at time `at`. A CRL counts
+/// for a certificate when it names the certificate's issuer and that issuer (the next chain
+/// element, or one of `extra_issuers`) verifies its signature; it must be current at `at`.
+RevocationResult check_revocation(const std::vector<Certificate>& chain, const std::vector<Crl>& crls,
+                                  const std::vector<Certificate>& extra_issuers, UnixTime at);
 
 }  // namespace onboard::x509

@@ -1,0 +1,29 @@
+// Private to onboard::jws: the algorithm table and ECDSA signature form conversion.
+#pragma once
+
+#include "onboard/jws.h"
+
+namespace onboard::jws::detail {
+
+enum class Family { ecdsa, rsa_pkcs1, rsa_pss, eddsa };
+
+/// One row of the RFC 7518 table as SPEC §6 uses it.
+struct AlgInfo {
+  Alg alg;
+  const char* name;
+  Family family;
+  keys::Hash hash;
+  std::size_t ec_half;   ///< ECDSA: bytes of R (and of S); 0 otherwise
+  const char* curve;     ///< ECDSA: OpenSSL group name
+  bool emitted;          ///< SPEC §6 "Algorithms emitted"
+};
+const AlgInfo& info(Alg alg);
+
+/// ECDSA DER (OpenSSL's form) → raw R‖S, each half left-padded to `half` bytes (RFC 7518 §3.4).
+Expected<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t half);
+/// Raw R‖S → DER for OpenSSL's verifier.
+Expected<Bytes> ecdsa_raw_to_der(ByteView raw);
+/// True when `sig` is a complete DER ECDSA-Sig-Value (to name the mistake precisely).
+bool looks_like_der_ecdsa(ByteView sig);
+
+}  // namespace onboard::jws::detail

@@ -1,0 +1,106 @@
+// Ticket types and their names, cty values (Part 21 §8.1 Table 5), authority bundles and the
+// TicketListType shipment bundle (Part 21 §8.2.5).
+#include <algorithm>
+#include <cctype>
+
+#include "onboard/jws.h"
+#include "onboard/ticket.h"
+
+namespace onboard::ticket {
+namespace {
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+std::string type_name(TicketType type) {
+  return type == TicketType::device ? "DeviceIdentityTicketType" : "CompositeIdentityTicketType";
+}
+
+std::string cty_for(TicketType type) { return "opc-ticket+json;type=" + type_name(type); }
+
+// RFC 2045 rules: media type and parameter name case-insensitive, optional blanks around ';'
+// and '=', optionally quoted value. The type value (a BrowseName) is compared exactly.
+Expected<TicketType> type_from_cty(std::string_view cty) {
+  auto bad = [&] {
+    return fail(Errc::malformed, "cty \"" + std::string(cty) + "\" is not opc-ticket+json;type=DeviceIdentityTicketType "
+                                                               "or ...;type=CompositeIdentityTicketType");
+  };
+  auto semi = cty.find(';');
+  if (semi == std::string_view::npos || lower(trim(cty.substr(0, semi))) != "opc-ticket+json") return bad();
+  std::string_view param = cty.substr(semi + 1);
+  auto eq = param.find('=');
+  if (eq == std::string_view::npos || lower(trim(param.substr(0, eq))) != "type") return bad();
+  std::string value = trim(param.substr(eq + 1));
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+  if (value == type_name(TicketType::device)) return TicketType::device;
+  if (value == type_name(TicketType::composite)) return TicketType::composite;
+  return bad();
+}
+
+Expected<CertificateAuthority> load_authority_bundle(const std::string& path) {
+  auto certs = x509::Certificate::load_all(path);
+  if (!certs) return fail(std::move(certs.error()));
+  const x509::Certificate& ca = certs->front();
+  if (!ca.is_ca())
+    return fail(Errc::malformed, path + ": the first certificate (" + ca.subject() +
+                                     ") is not a CA; an authority bundle starts with the CA that issues device certificates");
+  CertificateAuthority out{ca.der(), {}};
+  for (std::size_t i = 1; i < certs->size(); ++i) {
+    if (!(*certs)[i - 1].signed_by((*certs)[i]))
+      return fail(Errc::malformed, path + ": certificate " + std::to_string(i + 1) + " (" + (*certs)[i].subject() +
+                                       ") did not issue the one before it (issuers go nearest first)");
+    out.issuer_certificates.push_back((*certs)[i].der());
+  }
+  return out;
+}
+
+std::string encode_ticket_list(const std::vector<std::string>& device_docs,
+                               const std::vector<std::string>& composite_docs) {
+  auto list = [](const std::vector<std::string>& docs) {
+    std::string a = "[";
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      std::string_view d = docs[i];
+      while (!d.empty() && (d.back() == '\n' || d.back() == '\r')) d.remove_suffix(1);
+      a += (i ? "," : "") + jws::json_quote(d);
+    }
+    return a + "]";
+  };
+  std::string out = "{";
+  if (!device_docs.empty()) out += "\"Devices\":" + list(device_docs);
+  if (!composite_docs.empty()) out += std::string(out.size() > 1 ? "," : "") + "\"Composites\":" + list(composite_docs);
+  return out + "}\n";
+}
+
+Expected<TicketList> decode_ticket_list(std::string_view json) {
+  auto v = jws::parse_json(json);
+  if (!v) return fail(Errc::malformed, "ticket list: " + v.error().message);
+  if (v->kind != jws::JsonValue::Kind::object) return fail(Errc::malformed, "ticket list: not a JSON object");
+  TicketList out;
+  for (const auto& [key, value] : v->members) {
+    if (key == "UaTypeId") continue;
+    std::vector<std::string>* slot = key == "Devices" || key == "devices"         ? &out.devices
+                                     : key == "Composites" || key == "composites" ? &out.composites
+                                                                                  : nullptr;
+    if (!slot) return fail(Errc::malformed, "ticket list: unknown member \"" + key + "\"");
+    if (value.kind == jws::JsonValue::Kind::null) continue;
+    if (value.kind != jws::JsonValue::Kind::array) return fail(Errc::malformed, "ticket list: " + key + " is not an array");
+    for (const auto& item : value.items) {
+      if (item.kind != jws::JsonValue::Kind::string)
+        return fail(Errc::malformed, "ticket list: " + key + " holds a non-string (EncodedTicket is a JSON string)");
+      slot->push_back(item.text);
+    }
+  }
+  return out;
+}
+
+}  // namespace onboard::ticket

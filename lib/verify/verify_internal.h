@@ -1,0 +1,27 @@
+// Private parts of the verify component shared by its source files.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "onboard/verify.h"
+
+namespace onboard::verify {
+
+/// What the chain of one signer says, independent of the ticket: cached per protected header.
+struct Verifier::ChainOutcome {
+  Errc code = Errc::ok;  ///< ok, untrusted, verify_failed (signer profile, broken chain)
+  std::string detail;
+  std::string trusted_by;
+  std::vector<x509::Certificate> chain;  ///< leaf → trusted certificate when trusted
+  std::vector<CertInfo> certificates;
+  UnixTime window_start = 0, window_end = 0;
+  x509::RevocationResult revocation;
+};
+
+/// Build and judge the signer's chain (x5c non-empty) under the options' trust settings.
+std::unique_ptr<Verifier::ChainOutcome> check_signer_chain(const std::vector<x509::Certificate>& x5c,
+                                                           const Options& options);
+
+}  // namespace onboard::verify

@@ -1,0 +1,19 @@
+// TRUST flags shared by verify-ticket, countersign-ticket and build-composite-ticket (SPEC §12).
+#pragma once
+
+#include "onboard/cli.h"
+#include "onboard/ops_verify.h"
+
+namespace onboard::tools {
+
+inline void attach_trust_flags(CLI::App& app, ops::TrustRequest& t) {
+  app.add_option("--ticket-authority", t.ticket_authorities,
+                 "Ticket-signing certificate trusted as is (Part 21 TicketAuthorities); repeatable");
+  app.add_option("--trust-anchor", t.trust_anchors,
+                 "CA certificate: signers chaining to it are trusted (out-of-band tickets only); repeatable");
+  app.add_option("--crl", t.crls, "CRL (PEM or DER) of an issuer in the signers' chains; repeatable");
+  app.add_option("--max-size", t.max_size, "Largest ticket document accepted, in bytes");
+  app.add_flag("--strict", t.strict, "Reject unknown members in ticket payloads");
+}
+
+}  // namespace onboard::tools

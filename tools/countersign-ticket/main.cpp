@@ -1,0 +1,26 @@
+// countersign-ticket: validate a ticket, then append one signature (SPEC §7, §12).
+#include "../common/trust_flags.h"
+
+int main(int argc, char** argv) {
+  CLI::App app;
+  onboard::cli::setup(app, "countersign-ticket", "Validate a signed ticket and append a signature, copying the rest byte for byte");
+  onboard::cli::CommonFlags common;
+  onboard::ops::CountersignTicketRequest req;
+  common.attach(app, true);
+  app.add_option("TICKET", req.ticket, "Signed ticket file; - for stdin")->required();
+  app.add_option("--key", req.key, "Signer key URI (file:, pkcs11:, tpm2:)")->required();
+  app.add_option("--cert", req.cert, "Signer certificate (PEM)")->required();
+  app.add_option("--chain", req.chain, "The signer's issuers, nearest first (PEM)");
+  app.add_option("--alg", req.alg, "JWS alg (default from the key: ES256, ES384, RS256, EdDSA)");
+  app.add_option("--composite-instance-uri", req.composite_instance_uri,
+                 "CompositeBuilder signature: sets opc-uri to this CompositeInstanceUri");
+  onboard::tools::attach_trust_flags(app, req.trust);
+  app.add_flag("--insecure-skip-verify", req.insecure_skip_verify,
+               "Sign without validating the ticket first (warns; Part 21 forbids it)");
+  app.add_option("--out", req.out, "Output ticket file; - for stdout")->required();
+  return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
+    req.common = {common.json, common.force, common.keys};
+    req.common.keys.env = &env;
+    return onboard::ops::countersign_ticket(req, env);
+  });
+}

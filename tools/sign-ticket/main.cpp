@@ -1,0 +1,33 @@
+// sign-ticket: signed Part 21 DeviceIdentityTickets from YAML, one or a manifest's worth
+// (SPEC §5, §6, §10, §12).
+#include "onboard/cli.h"
+#include "onboard/ops_ticket.h"
+
+int main(int argc, char** argv) {
+  CLI::App app;
+  onboard::cli::setup(app, "sign-ticket", "Sign a Part 21 DeviceIdentityTicket (JWS general serialization) from YAML");
+  onboard::cli::CommonFlags common;
+  onboard::ops::SignTicketRequest req;
+  common.attach(app, true);
+  app.add_option("--ticket", req.ticket, "Ticket description (YAML; see templates/device-ticket.yaml)");
+  app.add_option("--key", req.signer.key, "Signer key URI (file:PATH, pkcs11:..., tpm2:...)")->required();
+  app.add_option("--cert", req.signer.cert, "Signer certificate: end entity with digitalSignature (PEM)")->required();
+  app.add_option("--chain", req.signer.chain, "The signer certificate's issuers, nearest first (PEM); x5c = cert + chain");
+  app.add_option("--alg", req.signer.alg, "ES256, ES384, RS256, PS256 or EdDSA (default: from the key; RS256 for RSA)");
+  app.add_option("--authority", req.authorities,
+                 "BUNDLE (PEM: CA of the device certificates, then its issuers); repeatable; replaces the YAML's "
+                 "authorities")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--out", req.out, "Output ticket (compact JSON), - for stdout");
+  app.add_option("--manifest", req.manifest, "Batch: CSV (header row) or JSON Lines, one device a row");
+  app.add_option("--ticket-template", req.ticket_template, "Batch: ticket YAML with {column} placeholders");
+  app.add_option("--out-dir", req.out_dir, "Batch: directory for ID.ticket.json files");
+  app.add_option("--results", req.results, "Batch: append JSON Lines results here (default stdout)");
+  app.add_flag("--continue-on-error", req.continue_on_error, "Batch: keep going past a failed row");
+  return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
+    req.common = {common.json, common.force, common.keys};
+    req.common.keys.env = &env;
+    return onboard::ops::sign_ticket(req, env);
+  });
+}

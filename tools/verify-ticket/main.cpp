@@ -1,0 +1,26 @@
+// verify-ticket: is this ticket genuine, who vouches for it, until when, does it match this
+// device (SPEC §8, §12).
+#include "../common/trust_flags.h"
+
+int main(int argc, char** argv) {
+  CLI::App app;
+  onboard::cli::setup(app, "verify-ticket", "Verify signed Part 21 tickets: signatures, trust, validity, device match");
+  onboard::cli::CommonFlags common;
+  onboard::ops::VerifyTicketRequest req;
+  common.attach(app, false);
+  app.add_option("TICKET", req.tickets, "Signed ticket file(s); - for stdin")->required();
+  onboard::tools::attach_trust_flags(app, req.trust);
+  app.add_option("--at", req.trust.at, "Evaluation time, RFC 3339 (default now)");
+  app.add_option("--policy", req.policy, "any: one accepted signature suffices (Part 21); all: every signature")
+      ->check(CLI::IsMember({"any", "all"}));
+  app.add_option("--require-signer", req.require_signers, "This signer certificate must have an accepted signature");
+  app.add_option("--source", req.trust.source, "How the ticket arrived: out-of-band or device (device: no trust anchors)")
+      ->check(CLI::IsMember({"out-of-band", "device"}));
+  app.add_option("--device-cert", req.device_certs, "DeviceIdentity certificate to match against the ticket; repeatable");
+  app.add_option("--composite-ticket", req.composite_ticket,
+                 "CompositeIdentityTicket the device belongs to: only certificates with both URIs match");
+  return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
+    req.common = {common.json, common.force, common.keys};
+    return onboard::ops::verify_ticket(req, env);
+  });
+}

@@ -45,9 +45,9 @@ Expected<UnixTime> time_or(const std::string& text, UnixTime fallback, const std
 }
 
 Expected<DeviceKey> device_key(keys::KeyContext& keys, const std::string& uri_text, bool new_key,
-                               const std::string& key_type, bool reuse_existing) {
+                               const std::string& key_type, bool reuse_existing, const std::string& flag) {
   auto uri = keys::parse_key_uri(uri_text);
-  if (!uri) return fail(std::move(uri.error()).context("--device-key"));
+  if (!uri) return fail(std::move(uri.error()).context(flag));
   DeviceKey out;
   out.uri = uri->text;
   bool exists_as_file = uri->scheme == keys::KeyUri::Scheme::file && file_exists(uri->path);
@@ -55,13 +55,13 @@ Expected<DeviceKey> device_key(keys::KeyContext& keys, const std::string& uri_te
     auto type = keys::parse_key_type(key_type);
     if (!type) return fail(std::move(type.error()).context("--key-type"));
     auto key = keys.generate(*uri, *type);
-    if (!key) return fail(std::move(key.error()).context("creating device key"));
+    if (!key) return fail(std::move(key.error()).context(flag + ": creating key"));
     out.signer = std::move(*key);
     out.created = uri->scheme == keys::KeyUri::Scheme::file;
     return out;
   }
   auto key = keys.open(*uri);
-  if (!key) return fail(std::move(key.error()).context("device key"));
+  if (!key) return fail(std::move(key.error()).context(flag));
   out.signer = std::move(*key);
   return out;
 }

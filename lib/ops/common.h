@@ -32,7 +32,8 @@ struct DeviceKey {
   std::string uri;
 };
 Expected<DeviceKey> device_key(keys::KeyContext& keys, const std::string& uri_text, bool new_key,
-                               const std::string& key_type, bool reuse_existing);
+                               const std::string& key_type, bool reuse_existing,
+                               const std::string& flag = "--device-key");
 /// Remove a key file this run created when a later step failed (no half-done output).
 void discard_created_key(const DeviceKey& key);
 

@@ -42,8 +42,8 @@ Status create_authority(const CreateAuthorityRequest& req, Env& env) {
   if (issuer) {
     if (auto ok = open_issuer_key(*issuer, req.issuer_key, keys, "--issuer-key"); !ok) return ok;
   }
-  auto subject_key = device_key(keys, req.key, req.new_key, req.key_type, false);
-  if (!subject_key) return fail(std::move(subject_key.error()).context("--key"));
+  auto subject_key = device_key(keys, req.key, req.new_key, req.key_type, false, "--key");
+  if (!subject_key) return fail(std::move(subject_key.error()));
   auto cert = x509::issue(spec, subject_key->signer->public_key_der(), issuer ? &issuer->cert : nullptr,
                           root ? *subject_key->signer : *issuer->key);
   Status written = cert ? write_file_atomic(req.out, cert->pem(), {req.common.force, 0644}) : Status(fail(cert.error()));

@@ -9,6 +9,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/encoder.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/provider.h>
@@ -53,6 +54,7 @@ ONBOARD_OSSL_DELETER(OSSL_LIB_CTX, OSSL_LIB_CTX_free)
 ONBOARD_OSSL_DELETER(OSSL_PARAM_BLD, OSSL_PARAM_BLD_free)
 ONBOARD_OSSL_DELETER(OSSL_PARAM, OSSL_PARAM_free)
 ONBOARD_OSSL_DELETER(OSSL_PROVIDER, OSSL_PROVIDER_unload)
+ONBOARD_OSSL_DELETER(OSSL_ENCODER_CTX, OSSL_ENCODER_CTX_free)
 #undef ONBOARD_OSSL_DELETER
 template <>
 struct Deleter<STACK_OF(X509)> {
@@ -102,3 +104,35 @@ std::string name_to_string(const X509_NAME* n);  ///< one-line RFC 2253 form
 Bytes spki_der(const EVP_PKEY* key);
 
 }  // namespace onboard::ossl
+
+// Owners for the hardware-key libraries, compiled only into the keys component (which defines
+// ONBOARD_KEYS_HW): libp11 contexts and the TPM software stack's contexts and buffers.
+#ifdef ONBOARD_KEYS_HW
+#include <libp11.h>
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_tctildr.h>
+
+namespace onboard::ossl {
+template <>
+struct Deleter<PKCS11_CTX> {  // unload calls C_Finalize
+  void operator()(PKCS11_CTX* p) const {
+    PKCS11_CTX_unload(p);
+    PKCS11_CTX_free(p);
+  }
+};
+template <>
+struct Deleter<TSS2_TCTI_CONTEXT> {
+  void operator()(TSS2_TCTI_CONTEXT* p) const { Tss2_TctiLdr_Finalize(&p); }
+};
+template <>
+struct Deleter<ESYS_CONTEXT> {
+  void operator()(ESYS_CONTEXT* p) const { Esys_Finalize(&p); }
+};
+/// Buffers the ESYS API returns (TPM2B_PUBLIC, TPM2B_PRIVATE, ...).
+struct EsysFree {
+  void operator()(void* p) const { Esys_Free(p); }
+};
+template <class T>
+using EsysPtr = std::unique_ptr<T, EsysFree>;
+}  // namespace onboard::ossl
+#endif

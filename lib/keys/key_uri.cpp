@@ -33,12 +33,18 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return parts;
 }
 
+// Every pin-value (there may be several in a bad URI) up to the next '&' is masked, so no
+// message quoting the URI can carry a PIN (SPEC §11).
 std::string redact(std::string_view text) {
   std::string s(text);
-  auto pos = s.find("pin-value=");
-  if (pos == std::string::npos) return s;
-  auto end = s.find('&', pos);
-  return s.substr(0, pos) + "pin-value=***" + (end == std::string::npos ? "" : s.substr(end));
+  std::size_t from = 0;
+  for (;;) {
+    auto pos = s.find("pin-value=", from);
+    if (pos == std::string::npos) return s;
+    auto end = s.find('&', pos);
+    s = s.substr(0, pos) + "pin-value=***" + (end == std::string::npos ? "" : s.substr(end));
+    from = pos + 13;
+  }
 }
 
 Status set_pkcs11_attr(KeyUri& uri, std::string_view name, std::string value, bool query) {

@@ -39,7 +39,7 @@ run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:acme
 expect_rc 2 "pin-value twice"
 leaks "pin-value twice (every pin-value redacted)"
 PKCS11_PIN=$HSM_PIN run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:acme.example:x1:4 \
-  --serial-number 4 --device-key "$uri" --new-key --out dev4.pem
+  --serial-number 4 --device-key "pkcs11:token=line1;object=dev4?module-path=$HSM_MODULE" --new-key --out dev4.pem
 expect_rc 0 "PIN from env PKCS11_PIN"
 leaks "env PKCS11_PIN"
 finish

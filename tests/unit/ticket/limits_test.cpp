@@ -1,6 +1,7 @@
 // Ticket decoding limits (SECURITY.md): counts are bounded, not only bytes.
 #include <gtest/gtest.h>
 
+#include "jws/fixtures.h"
 #include "onboard/jws.h"
 #include "onboard/ticket.h"
 
@@ -25,15 +26,17 @@ TEST(TicketLimits, DevicesAndComposites) {
 }
 
 TEST(TicketLimits, AuthoritiesAndIssuerCertificates) {
-  // The count is checked before any certificate is decoded.
   std::string head = R"({"ManufacturerName":"A","ProductInstanceUri":"urn:d:1","Authorities":)";
-  std::string issuers = R"([{"AuthorityCertificate":"AA==","IssuerCertificates":)" + list_of(9, "\"AA==\"") + "}]";
+  std::string cert = "\"" + base64_encode(onboard::testing::TestPki::get().root().der()) + "\"";
+  // IssuerCertificates: the count is checked before any certificate is decoded.
+  std::string issuers = R"([{"IssuerCertificates":)" + list_of(9, "\"AA==\"") + R"(,"AuthorityCertificate":)" + cert + "}]";
   EXPECT_NE(error_of(head + issuers + "}").find("more than 8 certificates"), std::string::npos) << error_of(head + issuers + "}");
-  // 65 authorities: the 65th is refused by count (the first would fail as a bad certificate, so
-  // use an empty object list to reach the count check on a valid prefix is not possible without
-  // certificates; check the message of the first failure instead, and the count via the YAML path).
-  std::string many = list_of(ticket::kMaxAuthorities + 1, R"({"AuthorityCertificate":"AA=="})");
-  EXPECT_NE(error_of(head + many + "}"), "");
+  std::string eight = R"([{"IssuerCertificates":)" + list_of(8, cert) + R"(,"AuthorityCertificate":)" + cert + "}]";
+  EXPECT_EQ(error_of(head + eight + "}"), "");
+  std::string authority = R"({"AuthorityCertificate":)" + cert + "}";
+  EXPECT_EQ(error_of(head + list_of(ticket::kMaxAuthorities, authority) + "}"), "");
+  EXPECT_NE(error_of(head + list_of(ticket::kMaxAuthorities + 1, authority) + "}").find("more than 64 Authorities"),
+            std::string::npos);
 }
 
 TEST(TicketLimits, TicketList) {
@@ -47,7 +50,7 @@ TEST(TicketLimits, TicketList) {
 
 TEST(TicketLimits, JsonDepth) {
   EXPECT_TRUE(jws::parse_json(std::string(64, '[') + std::string(64, ']')));
-  auto deep = jws::parse_json(std::string(65, '[') + std::string(65, ']'));
+  auto deep = jws::parse_json(std::string(66, '[') + std::string(66, ']'));
   ASSERT_FALSE(deep);
   EXPECT_NE(deep.error().message.find("nesting deeper than 64"), std::string::npos);
   EXPECT_FALSE(jws::parse_json(std::string(100000, '[')));

@@ -70,7 +70,9 @@ Status sign_single(const SignTicketRequest& req, Env& env) {
   keys::KeyContext keys(req.common.keys);
   if (auto ok = open_ticket_signer_key(*signer, req.signer.key, keys); !ok) return ok;
   warn_if_no_authorities(t->authorities, env);
-  auto doc = sign_new_document(*payload, sign_options(*signer, TicketType::device), *signer->key, true);
+  auto prepared = jws::prepare(sign_options(*signer, TicketType::device), *signer->key);
+  if (!prepared) return fail(std::move(prepared.error()));
+  auto doc = sign_new_document(*payload, *prepared, *signer->key, true);
   if (!doc) return fail(std::move(doc.error()));
   if (auto ok = write_file_atomic(req.out, *doc, {req.common.force, 0644}); !ok) return ok;
   report(env, req, *t, *signer);
@@ -85,20 +87,25 @@ struct RowTicket {
 };
 
 // The row's ticket and where it goes: ID = column `id`, else the SerialNumber, else the row number.
+// `authorities` null: checking only (instantiate validates every field; the payload is not built).
 Expected<RowTicket> row_ticket(const SignTicketRequest& req, const ticket::TicketTemplate& tmpl, const batch::Row& row,
-                               const std::vector<ticket::CertificateAuthority>& authorities) {
+                               const std::vector<ticket::CertificateAuthority>* authorities) {
   auto t = ticket::instantiate(tmpl, &row);
   if (!t) return fail(std::move(t.error()));
-  t->authorities = authorities;
-  auto payload = ticket::encode_json(*t);
-  if (!payload) return fail(std::move(payload.error()));
+  std::string payload;
+  if (authorities) {
+    t->authorities = *authorities;
+    auto json = ticket::encode_json(*t);
+    if (!json) return fail(std::move(json.error()));
+    payload = std::move(*json);
+  }
   const std::string* id_col = row.get("id");
   std::string id = id_col && !id_col->empty() ? *id_col
                    : !t->serial_number.empty() ? t->serial_number
                                                : std::to_string(row.number);
   auto stem = batch::safe_file_stem(id);
   if (!stem) return fail(std::move(stem.error()).context("id '" + id + "'"));
-  return RowTicket{id, req.out_dir + "/" + *stem + ".ticket.json", std::move(*payload), std::move(*t)};
+  return RowTicket{id, req.out_dir + "/" + *stem + ".ticket.json", std::move(payload), std::move(*t)};
 }
 
 std::string where(const SignTicketRequest& req, const batch::Row& row) {
@@ -106,8 +113,7 @@ std::string where(const SignTicketRequest& req, const batch::Row& row) {
 }
 
 // Pass 1 (DESIGN rule 7): every row becomes a valid ticket before any key is touched.
-Expected<std::size_t> validate_rows(const SignTicketRequest& req, const ticket::TicketTemplate& tmpl,
-                                    const std::vector<ticket::CertificateAuthority>& authorities) {
+Expected<std::size_t> validate_rows(const SignTicketRequest& req, const ticket::TicketTemplate& tmpl) {
   auto reader = batch::ManifestReader::open(req.manifest);
   if (!reader) return fail(std::move(reader.error()));
   auto cols = ticket::template_columns(tmpl);
@@ -122,7 +128,7 @@ Expected<std::size_t> validate_rows(const SignTicketRequest& req, const ticket::
     for (const auto& c : *cols)
       if (!r.get(c))
         return fail(Errc::malformed, where(req, r) + ": --ticket-template uses column '" + c + "', which is missing");
-    auto rt = row_ticket(req, tmpl, r, authorities);
+    auto rt = row_ticket(req, tmpl, r, nullptr);
     if (!rt) return fail(std::move(rt.error()).context(where(req, r)));
     if (!uris.insert(rt->ticket.product_instance_uri).second)
       return fail(Errc::malformed, where(req, r) + ": duplicate ProductInstanceUri " + rt->ticket.product_instance_uri);
@@ -149,12 +155,12 @@ struct BatchRun {
   const ticket::TicketTemplate& tmpl;
   const std::vector<ticket::CertificateAuthority>& authorities;
   TicketSigner& signer;
-  jws::SignOptions options;
+  jws::Prepared prepared;
   bool checked_once = false;
 };
 
 Expected<batch::Result> sign_row(BatchRun& run, const batch::Row& row) {
-  auto rt = row_ticket(run.req, run.tmpl, row, run.authorities);
+  auto rt = row_ticket(run.req, run.tmpl, row, &run.authorities);
   if (!rt) return fail(std::move(rt.error()));
   batch::Result res{row.number, rt->id, "ok", {{"ticket", rt->path}, {"product_instance_uri", rt->ticket.product_instance_uri}}, std::nullopt};
   if (!run.req.common.force && file_exists(rt->path)) {
@@ -162,7 +168,7 @@ Expected<batch::Result> sign_row(BatchRun& run, const batch::Row& row) {
     res.status = "skipped";
     return res;
   }
-  auto doc = sign_new_document(rt->payload, run.options, *run.signer.key, !run.checked_once);
+  auto doc = sign_new_document(rt->payload, run.prepared, *run.signer.key, !run.checked_once);
   if (!doc) return fail(std::move(doc.error()));
   run.checked_once = true;  // the first signature proves key, backend and alg; the rest are the same
   if (auto ok = write_file_atomic(rt->path, *doc, {run.req.common.force, 0644, false}); !ok) return fail(std::move(ok.error()));
@@ -207,7 +213,7 @@ Status sign_batch(const SignTicketRequest& req, Env& env) {
   if (auto ok = apply_authorities(req, tmpl->has_authorities, authorities, env); !ok) return ok;
   auto signer = load_ticket_signer(req.signer, env.now());
   if (!signer) return fail(std::move(signer.error()));
-  auto total = validate_rows(req, *tmpl, authorities);
+  auto total = validate_rows(req, *tmpl);
   if (!total) return fail(std::move(total.error()));
   ::mkdir(req.out_dir.c_str(), 0755);
   if (auto ok = check_writable(req.out_dir + "/.probe", true); !ok)
@@ -221,7 +227,9 @@ Status sign_batch(const SignTicketRequest& req, Env& env) {
   keys::KeyContext keys(req.common.keys);
   if (auto ok = open_ticket_signer_key(*signer, req.signer.key, keys); !ok) return ok;
   warn_if_no_authorities(authorities, env);
-  BatchRun run{req, *tmpl, authorities, *signer, sign_options(*signer, TicketType::device)};
+  auto prepared = jws::prepare(sign_options(*signer, TicketType::device), *signer->key);
+  if (!prepared) return fail(std::move(prepared.error()));
+  BatchRun run{req, *tmpl, authorities, *signer, std::move(*prepared)};
   return run_rows(run, req.results.empty() ? *env.out : results_file, *total, env);
 }
 

@@ -103,11 +103,11 @@ Expected<std::vector<ticket::CertificateAuthority>> load_authorities(const std::
   return out;
 }
 
-Expected<std::string> sign_new_document(const std::string& payload_json, const jws::SignOptions& options,
+Expected<std::string> sign_new_document(const std::string& payload_json, const jws::Prepared& prepared,
                                         const keys::Signer& key, bool self_check) {
   jws::Document doc;
   doc.payload_b64 = base64url_encode(as_bytes(payload_json));
-  auto sig = jws::sign(doc.payload_b64, options, key);
+  auto sig = jws::sign(doc.payload_b64, prepared, key);
   if (!sig) return fail(std::move(sig.error()));
   // A key backend that returns garbage (a token, a TPM) must not produce a ticket nobody can verify.
   if (self_check)

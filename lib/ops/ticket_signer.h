@@ -34,7 +34,7 @@ jws::SignOptions sign_options(const TicketSigner& signer, ticket::TicketType typ
 /// --authority BUNDLE files (SPEC §12).
 Expected<std::vector<ticket::CertificateAuthority>> load_authorities(const std::vector<std::string>& paths);
 /// A one-signature document over `payload_json`, compact with a newline at the end.
-Expected<std::string> sign_new_document(const std::string& payload_json, const jws::SignOptions& options,
+Expected<std::string> sign_new_document(const std::string& payload_json, const jws::Prepared& prepared,
                                         const keys::Signer& key, bool self_check);
 
 }  // namespace onboard::ops

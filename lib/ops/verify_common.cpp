@@ -95,6 +95,7 @@ Expected<jws::Signature> sign_payload(const TicketSigner& signer, std::string_vi
 }
 
 Error invalid_ticket_error(const verify::TicketReport& report) {
+  if (report.code == Errc::file) return Error{report.code, report.reason};  // unreadable: the message names the file
   return Error{report.code, report.name + ": not valid: " + report.reason};
 }
 

@@ -45,6 +45,7 @@ std::unique_ptr<Verifier::ChainOutcome> check_signer_chain(const std::vector<x50
                                                            const Options& o) {
   auto out = std::make_unique<Verifier::ChainOutcome>();
   const x509::Certificate& leaf = x5c.front();
+  out->signer_fingerprint = leaf.fingerprint();
   std::vector<x509::Certificate> untrusted(x5c.begin() + 1, x5c.end());
   if (leaf.is_ca()) {
     out->code = Errc::verify_failed;

@@ -1,7 +1,5 @@
 // Reports for an operator doing an audit (who signed, when their certificates expire, which
-// signature keeps the ticket valid, what to do before which date) and the same as JSON.
-#include <nlohmann/json.hpp>
-
+// signature keeps the ticket valid, what to do before which date). JSON: report_json.cpp.
 #include <sstream>
 
 #include "verify_internal.h"
@@ -76,37 +74,6 @@ void actions_text(std::ostream& o, const TicketReport& r) {
         << "'s chain was not checked; give the issuers' CRLs with --crl to check it\n";
 }
 
-nlohmann::ordered_json check_json(const Check& c) {
-  return {{"result", c.outcome == Outcome::pass ? "pass" : c.outcome == Outcome::fail ? "fail" : "skipped"},
-          {"detail", c.detail}};
-}
-
-nlohmann::ordered_json signature_json(const SignatureReport& s) {
-  nlohmann::ordered_json j;
-  j["index"] = s.index;
-  j["alg"] = s.alg;
-  j["signer"] = s.signer;
-  j["issuer"] = s.issuer;
-  j["opc_uri"] = s.opc_uri ? nlohmann::ordered_json(*s.opc_uri) : nlohmann::ordered_json(nullptr);
-  j["accepted"] = s.accepted;
-  j["code"] = static_cast<int>(s.code);
-  j["reason"] = s.reason;
-  j["trusted_by"] = s.trusted_by;
-  j["header"] = check_json(s.header);
-  j["chain"] = check_json(s.chain);
-  j["time"] = check_json(s.time);
-  j["revocation"] = check_json(s.revocation);
-  j["revocation"]["status"] = s.revocation_status;
-  j["signature"] = check_json(s.signature);
-  auto certs = nlohmann::ordered_json::array();
-  for (const auto& c : s.certificates)
-    certs.push_back({{"subject", c.subject}, {"not_before", format_time(c.not_before)},
-                     {"not_after", format_time(c.not_after)}, {"revocation", c.revocation}});
-  j["certificates"] = certs;
-  if (!s.certificates.empty()) j["valid_until"] = format_time(s.window_end);
-  return j;
-}
-
 }  // namespace
 
 std::string render_text(const TicketReport& r) {
@@ -125,35 +92,6 @@ std::string render_text(const TicketReport& r) {
     o << "  device: " << (r.device.matched ? "matched by " : "no match: ") << r.device.detail << "\n";
   for (const auto& w : r.warnings) o << "  warning: " << w << "\n";
   return o.str();
-}
-
-std::string render_json(const TicketReport& r) {
-  nlohmann::ordered_json j;
-  j["ticket"] = r.name;
-  j["valid"] = r.valid;
-  j["code"] = static_cast<int>(r.code);
-  j["reason"] = r.reason;
-  j["at"] = format_time(r.at);
-  j["policy"] = r.policy == Policy::any ? "any" : "all";
-  if (r.ticket) {
-    j["type"] = ticket::type_name(r.ticket->type);
-    if (r.ticket->type == ticket::TicketType::device)
-      j["product_instance_uri"] = r.ticket->product_instance_uri;
-    else
-      j["composite_instance_uri"] = r.ticket->composite_instance_uri;
-    j["manufacturer_name"] = r.ticket->manufacturer_name;
-  }
-  j["valid_until"] = r.valid_until ? nlohmann::ordered_json(format_time(*r.valid_until)) : nlohmann::ordered_json(nullptr);
-  j["carried_by"] = r.carried_by ? nlohmann::ordered_json(*r.carried_by) : nlohmann::ordered_json(nullptr);
-  auto sigs = nlohmann::ordered_json::array();
-  for (const auto& s : r.signatures) sigs.push_back(signature_json(s));
-  j["signatures"] = sigs;
-  if (r.device.requested) {
-    j["device"] = {{"matched", r.device.matched}, {"certificate", r.device.certificate}, {"detail", r.device.detail}};
-    if (r.device.composite_instance_uri) j["device"]["composite_instance_uri"] = *r.device.composite_instance_uri;
-  }
-  j["warnings"] = r.warnings;
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace onboard::verify

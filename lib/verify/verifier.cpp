@@ -105,12 +105,17 @@ const Verifier::ChainOutcome& Verifier::chain_outcome(const jws::Signature& sig)
   auto it = cache_.find(sig.protected_b64);
   if (it != cache_.end()) return *it->second;
   auto outcome = check_signer_chain(sig.header->x5c, options_);
+  fill_from_chain(outcome->base, *outcome, options_.at);
   return *cache_.emplace(sig.protected_b64, std::move(outcome)).first->second;
 }
 
 namespace {
 
+}  // namespace
+
 void fill_from_chain(SignatureReport& r, const Verifier::ChainOutcome& c, UnixTime at) {
+  r.accepted = true;
+  r.signer_fingerprint = c.signer_fingerprint;
   r.certificates = c.certificates;
   r.window_start = c.window_start;
   r.window_end = c.window_end;
@@ -133,36 +138,37 @@ void fill_from_chain(SignatureReport& r, const Verifier::ChainOutcome& c, UnixTi
   if (c.revocation.code != Errc::ok) reject(r, c.revocation.code, c.revocation.reason);
 }
 
+namespace {
+
 SignatureReport check_signature(std::size_t index, const jws::Document& doc, const ticket::Ticket& t,
-                                const Verifier::ChainOutcome* chain, UnixTime at) {
-  SignatureReport r;
-  r.index = index;
+                                const Verifier::ChainOutcome* chain) {
   const jws::Signature& sig = doc.signatures[index];
   if (sig.fault || !sig.header) {
+    SignatureReport r;
+    r.index = index;
     std::string why = sig.fault ? sig.fault->message : "unusable header";
     r.header = failed(why);
     reject(r, sig.fault ? sig.fault->code : Errc::malformed, "header: " + why);
     return r;
   }
+  SignatureReport r = chain->base;  // chain, time and revocation: judged once per header
+  r.index = index;
   const jws::Header& h = *sig.header;
   const x509::Certificate& leaf = h.x5c.front();
   r.alg = jws::alg_name(h.alg);
   r.signer = leaf.subject();
   r.issuer = leaf.issuer();
-  r.signer_fingerprint = leaf.fingerprint();
   r.opc_uri = h.opc_uri;
-  r.accepted = true;
-  if (auto fit = jws::check_alg_fits(h.alg, leaf); !fit) {
-    r.header = failed(fit.error().message);
-    reject(r, fit.error().code, "header: " + fit.error().message);
-  } else if (t.type == ticket::TicketType::composite && h.opc_uri && *h.opc_uri != t.composite_instance_uri) {
+  // alg/key fit is part of a usable header: jws::parse records a misfit as the signature's fault.
+  if (t.type == ticket::TicketType::composite && h.opc_uri && *h.opc_uri != t.composite_instance_uri) {
     std::string why = "opc-uri " + *h.opc_uri + " is not this composite's CompositeInstanceUri " + t.composite_instance_uri;
     r.header = failed(why);
-    reject(r, Errc::verify_failed, "header: " + why);
+    r.accepted = false;  // the header comes first in SPEC §8 order: its reason wins
+    r.code = Errc::verify_failed;
+    r.reason = "header: " + why;
   } else {
     r.header = pass(r.alg + ", cty " + h.cty + (h.opc_uri ? ", opc-uri " + *h.opc_uri : ""));
   }
-  fill_from_chain(r, *chain, at);
   if (auto ok = jws::verify_signature(doc.payload_b64, sig); ok) {
     r.signature = pass("signature verifies with the signer's key");
   } else {
@@ -246,7 +252,7 @@ TicketReport Verifier::verify(const std::string& name, const jws::Document& doc)
       report.signatures.push_back(std::move(r));
       continue;
     }
-    report.signatures.push_back(check_signature(i, doc, *report.ticket, chain, options_.at));
+    report.signatures.push_back(check_signature(i, doc, *report.ticket, chain));
     if (sig.header)
       for (const auto& w : sig.header->warnings) report.warnings.push_back("signature #" + std::to_string(i) + ": " + w);
   }

@@ -14,11 +14,17 @@ struct Verifier::ChainOutcome {
   Errc code = Errc::ok;  ///< ok, untrusted, verify_failed (signer profile, broken chain)
   std::string detail;
   std::string trusted_by;
+  std::string signer_fingerprint;
   std::vector<x509::Certificate> chain;  ///< leaf → trusted certificate when trusted
   std::vector<CertInfo> certificates;
   UnixTime window_start = 0, window_end = 0;
   x509::RevocationResult revocation;
+  /// The chain, time and revocation parts of a signature report, filled once per header.
+  SignatureReport base;
 };
+
+/// Fill the chain/time/revocation parts of `r` from a chain outcome at time `at`.
+void fill_from_chain(SignatureReport& r, const Verifier::ChainOutcome& c, UnixTime at);
 
 /// Build and judge the signer's chain (x5c non-empty) under the options' trust settings.
 std::unique_ptr<Verifier::ChainOutcome> check_signer_chain(const std::vector<x509::Certificate>& x5c,

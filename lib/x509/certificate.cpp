@@ -1,6 +1,8 @@
 #include <openssl/sha.h>
 
 #include <ctime>
+#include <mutex>
+#include <unordered_map>
 
 #include "onboard/ossl.h"
 #include "onboard/x509.h"
@@ -16,12 +18,43 @@ UnixTime to_unix(const ASN1_TIME* t) {
   return static_cast<UnixTime>(timegm(&tm));
 }
 
+/// Recently parsed certificates by DER. OpenSSL 3.0 spends most of a ticket verification in
+/// d2i_X509 (its public-key decoder lookup), and a batch of tickets carries the same x5c chains
+/// over and over; certificates are immutable, so one parse per distinct DER is enough.
+class ParseCache {
+ public:
+  std::shared_ptr<X509> find(const std::string& der) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = map_.find(der);
+    return it == map_.end() ? nullptr : it->second;
+  }
+  void add(std::string der, std::shared_ptr<X509> x) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (map_.size() >= kMaxEntries) map_.clear();  // bounded: a batch has few distinct chains
+    map_.emplace(std::move(der), std::move(x));
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 256;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<X509>> map_;
+};
+
+ParseCache& parse_cache() {
+  static ParseCache cache;
+  return cache;
+}
+
 }  // namespace
 
 Expected<Certificate> Certificate::parse_der(ByteView der, const std::string& where) {
+  std::string key(der.begin(), der.end());
+  if (auto hit = parse_cache().find(key)) return Certificate(std::move(hit));
   auto x = ossl::parse_cert_der(der, where);
   if (!x) return fail(std::move(x.error()));
-  return Certificate(share(std::move(*x)));
+  auto shared = share(std::move(*x));
+  parse_cache().add(std::move(key), shared);
+  return Certificate(std::move(shared));
 }
 
 Certificate Certificate::adopt(X509* owned) { return Certificate(share(ossl::Ptr<X509>(owned))); }

@@ -33,6 +33,40 @@ const Certificate* find_issuer(const std::vector<Certificate>& chain, std::size_
   return nullptr;
 }
 
+/// `cert` against the CRLs naming its issuer: one must verify with the issuer's key and be current.
+Errc check_with_crl(const Certificate& cert, const Certificate& issuer, const std::vector<const Crl*>& named,
+                    UnixTime at, CertRevocation& out) {
+  const Crl* crl = nullptr;
+  for (const Crl* c : named)
+    if (c->signed_by(issuer)) crl = c;
+  if (!crl) {
+    out.status = Revocation::unknown;
+    out.detail = "the CRL naming " + cert.issuer() + " has a bad signature (not signed by the issuer's key)";
+    return Errc::verify_failed;
+  }
+  if (crl->this_update() > at) {
+    out.status = Revocation::unknown;
+    out.detail = "the CRL of " + cert.issuer() + " is not yet valid at " + format_time(at) + " (thisUpdate " +
+                 format_time(crl->this_update()) + ")";
+    return Errc::expired;
+  }
+  if (auto next = crl->next_update(); next && *next < at) {
+    out.status = Revocation::unknown;
+    out.detail = "the CRL of " + cert.issuer() + " is out of date at " + format_time(at) + " (nextUpdate " +
+                 format_time(*next) + ")";
+    return Errc::expired;
+  }
+  std::string next = crl->next_update() ? ", next update " + format_time(*crl->next_update()) : "";
+  if (auto when = crl->revoked(cert)) {
+    out.status = Revocation::revoked;
+    out.detail = "revoked on " + format_time(*when) + " (serial " + cert.serial_hex() + ", CRL of " + cert.issuer() + ")";
+    return Errc::revoked;
+  }
+  out.status = Revocation::good;
+  out.detail = "not revoked (CRL of " + cert.issuer() + " issued " + format_time(crl->this_update()) + next + ")";
+  return Errc::ok;
+}
+
 /// Check one certificate; returns the error code for this certificate (ok when good/unknown/n.a.).
 Errc check_one(const std::vector<Certificate>& chain, std::size_t i, const std::vector<Crl>& crls,
                const std::vector<Certificate>& extra, UnixTime at, CertRevocation& out) {
@@ -60,35 +94,7 @@ Errc check_one(const std::vector<Certificate>& chain, std::size_t i, const std::
     out.detail = "a CRL of " + cert.issuer() + " was given, but its issuer certificate is not available to check it";
     return Errc::ok;
   }
-  const Crl* crl = nullptr;
-  for (const Crl* c : named)
-    if (c->signed_by(*issuer)) crl = c;
-  if (!crl) {
-    out.status = Revocation::unknown;
-    out.detail = "the CRL naming " + cert.issuer() + " has a bad signature (not signed by the issuer's key)";
-    return Errc::verify_failed;
-  }
-  if (crl->this_update() > at) {
-    out.status = Revocation::unknown;
-    out.detail = "the CRL of " + cert.issuer() + " is not yet valid at " + format_time(at) + " (thisUpdate " +
-                 format_time(crl->this_update()) + ")";
-    return Errc::expired;
-  }
-  if (auto next = crl->next_update(); next && *next < at) {
-    out.status = Revocation::unknown;
-    out.detail = "the CRL of " + cert.issuer() + " is out of date at " + format_time(at) + " (nextUpdate " +
-                 format_time(*next) + ")";
-    return Errc::expired;
-  }
-  std::string next = crl->next_update() ? ", next update " + format_time(*crl->next_update()) : "";
-  if (auto when = crl->revoked(cert)) {
-    out.status = Revocation::revoked;
-    out.detail = "revoked on " + format_time(*when) + " (serial " + cert.serial_hex() + ", CRL of " + cert.issuer() + ")";
-    return Errc::revoked;
-  }
-  out.status = Revocation::good;
-  out.detail = "not revoked (CRL of " + cert.issuer() + " issued " + format_time(crl->this_update()) + next + ")";
-  return Errc::ok;
+  return check_with_crl(cert, *issuer, named, at, out);
 }
 
 }  // namespace

@@ -36,6 +36,46 @@ document "$P1" "$(signature_object '{"alg":"ES256","x5c":[],"cty":"'"$DEVICE_CTY
 verify empty.json
 expect_rc 3 "x5c empty"
 
+X5C="$(cert_b64 signer.pem)\",\"$(cert_b64 ca.pem)"
+hdr() { printf '{"alg":"%s","x5c":["%s"],"cty":"%s"%s}' "${1:-ES256}" "${2:-$X5C}" "$DEVICE_CTY" "${3:-}"; }
+bad_header() {  # bad_header DESCRIPTION REGEX HEADER-JSON: signed correctly, rejected for the header
+  document "$P1" "$(signature_object "$3" "$P1" signer.key)" >h.json
+  verify h.json
+  expect_rc 3 "$1"
+  expect_err "$2" "$1: reason"
+}
+bad_header "alg HS256" "HS256" "$(hdr HS256)"
+bad_header "alg not fitting the x5c key" "ES384" "$(hdr ES384)"
+bad_header "duplicate alg member" "duplicate" '{"alg":"ES256","alg":"ES256","x5c":["'"$X5C"'"],"cty":"'"$DEVICE_CTY"'"}'
+bad_header "crit present" "crit" "$(hdr ES256 "$X5C" ',"crit":["exp"],"exp":1')"
+bad_header "x5c not base64" "x5c\\[0\\]" "$(hdr ES256 '!!!')"
+bad_header "x5c not a certificate" "not a DER certificate" "$(hdr ES256 'AAAA')"
+prot=$(hdr | b64url)
+sig_value() {  # sig_value TRANSFORM: the signature value of the good header after TRANSFORM on the raw bytes
+  printf '%s.%s' "$prot" "$P1" | openssl dgst -sha256 -sign signer.key | "$@" | b64url
+}
+bad_sig() {  # bad_sig DESCRIPTION CODE SIGNATURE-VALUE
+  document "$P1" "{\"protected\":\"$prot\",\"signature\":\"$3\"}" >s.json
+  verify s.json
+  expect_rc "$2" "$1"
+  expect_err "signature" "$1: names the signature"
+}
+bad_sig "ECDSA signature in DER form" 3 "$(sig_value cat)"
+expect_err "DER|length|64" "DER form: reason"
+short=$(printf '%s.%s' "$prot" "$P1" | openssl dgst -sha256 -sign signer.key | ecdsa_raw | head -c 63 | b64url)
+bad_sig "signature one byte short" 3 "$short"
+good=$(printf '%s.%s' "$prot" "$P1" | openssl dgst -sha256 -sign signer.key | ecdsa_raw | b64url)
+bad_sig "signature value with padding" 3 "${good}=="
+bad_sig "signature value with +" 3 "+${good:1}"
+bad_sig "signature value with /" 3 "/${good:1}"
+printf '{"payload":"%s=","signatures":[%s]}\n' "$P1" "$(signature_object "$(hdr)" "$P1" signer.key)" >padded.json
+verify padded.json
+expect_rc 3 "payload with padding"
+PJ=$(printf 'not json' | b64url)
+document "$PJ" "$(signature_object "$(hdr)" "$PJ" signer.key)" >notjson.json
+verify notjson.json
+expect_rc 3 "payload not JSON"
+
 # Signer certificate that is a CA, or lacks digitalSignature
 document "$P1" "$(signature_object "$(es256_header "$DEVICE_CTY" ca.pem root.pem)" "$P1" ca.key)" >casigner.json
 verify casigner.json

@@ -20,6 +20,8 @@ expect_out "^t.json: VALID — DeviceIdentityTicketType urn:acme.example:x1:1" "
 expect_out "#0 ES256 by .*CN=Acme Ticket Signer: ACCEPTED, trusted via trust anchor .*CN=Acme Root" "who signed"
 expect_out "valid until [0-9]{4}-[0-9]{2}-[0-9]{2}T.*carried by signature #0" "valid until"
 expect_out "action: .*countersign" "what to do before which date"
+run verify-ticket --trust-anchor root.pem t.json
+expect_rc 0 "a TICKET after a repeatable flag is still a ticket"
 run verify-ticket t.json --ticket-authority signer.pem
 expect_rc 0 "the signer as a ticket authority"
 expect_out "trusted via ticket authority" "ticket authority named"

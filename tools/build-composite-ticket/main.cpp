@@ -11,13 +11,15 @@ int main(int argc, char** argv) {
   common.attach(app, true);
   app.add_option("--composite", req.composite, "Composite description (YAML, templates/composite.yaml)")->required();
   app.add_option("--member", req.members, "Member ticket: signed device/composite ticket or a ticket list; repeatable")
-      ->required();
+      ->required()
+      ->allow_extra_args(false);
   app.add_option("--key", req.key, "CompositeBuilder signer key URI (file:, pkcs11:, tpm2:)")->required();
   app.add_option("--cert", req.cert, "CompositeBuilder signer certificate (PEM)")->required();
   app.add_option("--chain", req.chain, "The signer's issuers, nearest first (PEM)");
   app.add_option("--alg", req.alg, "JWS alg (default from the key)");
   app.add_option("--authority", req.authorities,
-                 "BUNDLE (PEM: CA certificate, then its issuers) of the CA issuing the members' LDevIDs; repeatable");
+                 "BUNDLE (PEM: CA certificate, then its issuers) of the CA issuing the members' LDevIDs; repeatable")
+      ->allow_extra_args(false);
   onboard::tools::attach_trust_flags(app, req.trust);
   app.add_option("--out-dir", req.out_dir, "Output directory (created if missing)")->required();
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {

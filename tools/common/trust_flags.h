@@ -6,12 +6,16 @@
 
 namespace onboard::tools {
 
+// Each repeatable flag takes one value, so positional TICKETs may follow it.
 inline void attach_trust_flags(CLI::App& app, ops::TrustRequest& t) {
   app.add_option("--ticket-authority", t.ticket_authorities,
-                 "Ticket-signing certificate trusted as is (Part 21 TicketAuthorities); repeatable");
+                 "Ticket-signing certificate trusted as is (Part 21 TicketAuthorities); repeatable")
+      ->allow_extra_args(false);
   app.add_option("--trust-anchor", t.trust_anchors,
-                 "CA certificate: signers chaining to it are trusted (out-of-band tickets only); repeatable");
-  app.add_option("--crl", t.crls, "CRL (PEM or DER) of an issuer in the signers' chains; repeatable");
+                 "CA certificate: signers chaining to it are trusted (out-of-band tickets only); repeatable")
+      ->allow_extra_args(false);
+  app.add_option("--crl", t.crls, "CRL (PEM or DER) of an issuer in the signers' chains; repeatable")
+      ->allow_extra_args(false);
   app.add_option("--max-size", t.max_size, "Largest ticket document accepted, in bytes");
   app.add_flag("--strict", t.strict, "Reject unknown members in ticket payloads");
 }

@@ -3,6 +3,7 @@
 // document (`protected + "." + payload`); nothing is ever re-serialised before verifying.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -108,6 +109,18 @@ struct SignOptions {
 /// A new signature over `payload_b64` (the exact string in the document). ECDSA converted to
 /// raw R‖S. Checks that x5c[0] holds the signer's public key and that the alg fits it.
 Expected<Signature> sign(std::string_view payload_b64, const SignOptions& options, const keys::Signer& signer);
+/// The checked options and encoded protected header, made once for many payloads (a batch):
+/// sign(payload, options, signer) is prepare() + sign(payload, prepared, signer). Comparing the
+/// key with x5c[0] costs more than an ECDSA signature (OpenSSL 3 encodes both keys), so a batch
+/// must not repeat it per ticket.
+struct Prepared {
+  std::string protected_b64;
+  Header header;
+  std::shared_ptr<void> context;  ///< private to jws: a signing context set up once (may be empty)
+};
+Expected<Prepared> prepare(const SignOptions& options, const keys::Signer& signer);
+/// Sign with a Prepared made for this same `signer`.
+Expected<Signature> sign(std::string_view payload_b64, const Prepared& prepared, const keys::Signer& signer);
 /// Check the signature bytes with x5c[0]'s key. Errc::verify_failed when they do not verify,
 /// Errc::malformed for a header fault, DER-encoded ECDSA, or a wrong signature length.
 Status verify_signature(std::string_view payload_b64, const Signature& sig);

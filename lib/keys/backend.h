@@ -11,6 +11,7 @@ class KeyContext::Backend {
   virtual ~Backend() = default;
   virtual Expected<std::unique_ptr<Signer>> open(const KeyUri& uri) = 0;
   virtual Expected<std::unique_ptr<Signer>> generate(const KeyUri& uri, KeyType type) = 0;
+  virtual Expected<bool> exists(const KeyUri& uri) = 0;
 };
 
 std::unique_ptr<KeyContext::Backend> make_file_backend(const KeyOptions& options);

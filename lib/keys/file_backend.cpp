@@ -159,6 +159,8 @@ class FileBackend : public KeyContext::Backend {
     return std::unique_ptr<Signer>(std::move(signer));
   }
 
+  Expected<bool> exists(const KeyUri& uri) override { return file_exists(uri.path); }
+
  private:
   KeyOptions options_;
 };

@@ -79,6 +79,20 @@ class Pkcs11Backend : public KeyContext::Backend {
     return open(created);
   }
 
+  Expected<bool> exists(const KeyUri& uri) override {
+    auto ref = token_for(uri);
+    if (!ref) return fail(std::move(ref.error()));
+    auto session = p11::Session::open(*ref->module, *ref->token);
+    if (!session) return fail(std::move(session.error()));
+    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+    std::vector<CK_ATTRIBUTE> tmpl = {p11::attr(CKA_CLASS, cls)};
+    if (!uri.object.empty()) tmpl.push_back(p11::attr_bytes(CKA_LABEL, uri.object.data(), uri.object.size()));
+    if (uri.id) tmpl.push_back(p11::attr_bytes(CKA_ID, uri.id->data(), uri.id->size()));
+    auto found = session->find(tmpl, 1);
+    if (!found) return fail(std::move(found.error()).context(describe(uri)));
+    return !found->empty();
+  }
+
  private:
   Expected<TokenRef> token_for(const KeyUri& uri) {
     if (!uri.pin_value.empty() && !warned_pin_value_ && options_.env) {

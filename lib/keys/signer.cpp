@@ -150,6 +150,12 @@ Expected<std::unique_ptr<Signer>> KeyContext::generate(const KeyUri& uri, KeyTyp
   return (*b)->generate(uri, type);
 }
 
+Expected<bool> KeyContext::exists(const KeyUri& uri) {
+  auto b = backend(uri.scheme);
+  if (!b) return fail(std::move(b.error()));
+  return (*b)->exists(uri);
+}
+
 Expected<std::shared_ptr<EVP_PKEY>> parse_public_key(ByteView spki_der) {
   const unsigned char* p = spki_der.data();
   EVP_PKEY* k = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki_der.size()));

@@ -62,6 +62,13 @@ class Tpm2Backend : public KeyContext::Backend {
     return generate_file(uri, type);
   }
 
+  Expected<bool> exists(const KeyUri& uri) override {
+    if (!uri.handle) return file_exists(uri.path);
+    auto used = tpm2::handle_in_use(tcti_, *uri.handle);
+    if (!used) return fail(std::move(used.error()).context(describe(uri)));
+    return *used;
+  }
+
  private:
   Expected<std::shared_ptr<TpmContext>> context() {
     if (ctx_) return ctx_;

@@ -99,16 +99,25 @@ Expected<TPM2B_PUBLIC> signing_key_template(KeyType type) {
 }
 
 // ReadPublic answers for an occupied handle; a TPM-layer error means the handle is free.
-Status check_handle_free(ESYS_CONTEXT* esys, std::uint32_t handle) {
+Expected<bool> in_use(ESYS_CONTEXT* esys, std::uint32_t handle) {
   ESYS_TR tr = ESYS_TR_NONE;
   TSS2_RC rc = Esys_TR_FromTPMPublic(esys, handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr);
   if (rc == TSS2_RC_SUCCESS) {
     Esys_TR_Close(esys, &tr);
+    return true;
+  }
+  if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER || (rc & 0xFFF) == TPM2_RC_HANDLE) return false;
+  if (auto ok = check(rc, "reading TPM handle " + hex_handle(handle)); !ok) return fail(std::move(ok.error()));
+  return false;
+}
+
+Status check_handle_free(ESYS_CONTEXT* esys, std::uint32_t handle) {
+  auto used = in_use(esys, handle);
+  if (!used) return fail(std::move(used.error()));
+  if (*used)
     return fail(Errc::key, "TPM persistent handle " + hex_handle(handle) +
                                " already holds a key (refusing to replace it; evict it first)");
-  }
-  if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER || (rc & 0xFFF) == TPM2_RC_HANDLE) return {};
-  return check(rc, "reading TPM handle " + hex_handle(handle));
+  return {};
 }
 
 }  // namespace
@@ -122,6 +131,12 @@ std::string tcti_config(const KeyOptions& options) {
 std::string tcti_label(const std::string& conf) { return conf.empty() ? "the default TCTI" : "TCTI '" + conf + "'"; }
 
 void quiet_tss_logging() { ::setenv("TSS2_LOG", "all+none", 0); }
+
+Expected<bool> handle_in_use(const std::string& tcti, std::uint32_t handle) {
+  auto conn = connect(tcti);
+  if (!conn) return fail(std::move(conn.error()));
+  return in_use(conn->esys.get(), handle);
+}
 
 Status create_persistent_key(const std::string& tcti, std::uint32_t handle, KeyType type) {
   auto key_template = signing_key_template(type);

@@ -17,6 +17,9 @@ std::string tcti_label(const std::string& conf);
 /// unless the user asked for it with TSS2_LOG.
 void quiet_tss_logging();
 
+/// Whether a persistent handle holds an object.
+Expected<bool> handle_in_use(const std::string& tcti, std::uint32_t handle);
+
 /// Create a signing key in the TPM under a transient storage primary (owner hierarchy, empty
 /// owner auth) with fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|sign (SPEC §4) and
 /// make it persistent at `handle`. Refuses an occupied handle. Errc::key on TPM errors.

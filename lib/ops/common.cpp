@@ -53,8 +53,13 @@ Expected<DeviceKey> device_key(keys::KeyContext& keys, const std::string& uri_te
   if (!uri) return fail(std::move(uri.error()).context(flag));
   DeviceKey out;
   out.uri = uri->text;
-  bool exists_as_file = uri->scheme == keys::KeyUri::Scheme::file && file_exists(uri->path);
-  if (new_key && !(reuse_existing && exists_as_file)) {
+  bool exists = false;
+  if (new_key && reuse_existing) {  // a re-run keeps the keys a killed run made, in any backend
+    auto e = keys.exists(*uri);
+    if (!e) return fail(std::move(e.error()).context(flag));
+    exists = *e;
+  }
+  if (new_key && !exists) {
     auto type = keys::parse_key_type(key_type);
     if (!type) return fail(std::move(type.error()).context("--key-type"));
     auto key = keys.generate(*uri, *type);

@@ -44,6 +44,15 @@ x509::CertSpec idevid_spec(const MintIdevidRequest& req, const Device& d, const 
   return spec;
 }
 
+// hwType 2.23.133.1.2 says "TPM 2.0": warn (once) when the device key is known to live elsewhere.
+void check_hardware_module_name(const MintIdevidRequest& req, const std::string& key_uri, Env& env, bool& warned) {
+  if (!req.hardware_module_name || warned || key_uri.empty()) return;
+  auto uri = keys::parse_key_uri(key_uri);
+  if (!uri || uri->scheme == keys::KeyUri::Scheme::tpm2) return;
+  env.warn("--hardware-module-name declares a TPM 2.0 key, but the device key " + uri->text + " is not in a TPM");
+  warned = true;
+}
+
 Expected<x509::Certificate> mint(const MintIdevidRequest& req, const Device& d, Issuer& issuer, ByteView device_pub,
                                  Env& env) {
   auto not_after = time_or(d.not_after, kNoExpiry, "not_after");
@@ -81,6 +90,8 @@ Status mint_single(const MintIdevidRequest& req, Env& env) {
     if (!k) return fail(std::move(k.error()));
     dk = std::move(*k);
   }
+  bool warned = false;
+  if (!csr) check_hardware_module_name(req, dk.uri, env, warned);
   Bytes pub = csr ? csr->public_key : dk.signer->public_key_der();
   auto cert = mint(req, d, *issuer, pub, env);
   Status s = cert ? write_file_atomic(req.dev.out, cert->pem(), {req.common.force, 0644}) : Status(fail(cert.error()));
@@ -156,6 +167,7 @@ struct BatchRun {
   Env& env;
   Issuer& issuer;
   keys::KeyContext& keys;
+  bool warned_hw_name = false;
 };
 
 // One row: skip when the certificate exists and is ours, else mint it.
@@ -178,6 +190,7 @@ Expected<batch::Result> mint_row(BatchRun& run, const batch::Row& row) {
     dk = std::move(*k);
     pub = dk.signer->public_key_der();
     res.fields.push_back({"key", dk.uri});
+    check_hardware_module_name(run.req, dk.uri, run.env, run.warned_hw_name);
   }
   if (!run.req.common.force && file_exists(cert_path)) {
     auto old = x509::Certificate::load(cert_path);

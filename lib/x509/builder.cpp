@@ -269,7 +269,8 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
   if (issuer && (!issuer->is_ca() || !issuer->allows_cert_sign()))
     return fail(Errc::usage, "issuer certificate " + issuer->subject() + " is not a CA allowed to sign certificates");
   Bytes issuer_pub = issuer ? issuer->public_key_der() : Bytes(subject_public_key.begin(), subject_public_key.end());
-  if (issuer_key.public_key_der() != issuer_pub)
+  if (issuer_key.public_key_der() != issuer_pub &&
+      !(issuer && EVP_PKEY_eq(issuer_key.pkey(), X509_get0_pubkey(issuer->raw())) == 1))
     return fail(Errc::key, issuer ? "the CA key " + issuer_key.description() + " does not match the CA certificate " +
                                         issuer->subject()
                                   : "internal: self-signed key mismatch");

@@ -29,7 +29,7 @@ Expected<VerifiedCsr> parse_csr(const std::string& text, const std::string& wher
     return fail(Errc::malformed, where + ": self-signature does not verify (no proof of possession)");
   }
   VerifiedCsr out;
-  out.public_key = ossl::spki_der(pub);
+  out.public_key = ossl::to_der(i2d_X509_PUBKEY, X509_REQ_get_X509_PUBKEY(req.get()));  // as sent, no encoder
   out.subject = ossl::name_to_string(X509_REQ_get_subject_name(req.get()));
   out.subject_der = ossl::to_der(i2d_X509_NAME, X509_REQ_get_subject_name(req.get()));
   STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req.get());

@@ -53,6 +53,13 @@ openssl verify -x509_strict -CAfile root.pem -untrusted ca.pem dev1.pem >/dev/nu
 p11tool --token-label devices --login --pin "$HSM_PIN" --list-objects | grep -q 'label: *dev-0001' && pass ||
   fail "device key dev-0001 not in token 'devices'"
 
+# hardwareModuleName says TPM 2.0: a token key gets a warning (the certificate is still made).
+run mint-idevid --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=device-ca" --product-instance-uri urn:example:acme:x1:0009 \
+  --serial-number 0009 --device-key "pkcs11:token=devices;object=dev-0001" --hardware-module-name \
+  --pin-source "file:$PIN_FILE" --out dev9.pem
+expect_rc 0 "hardwareModuleName with a token key"
+grep -q "warning: --hardware-module-name declares a TPM 2.0 key" <<<"$ERR" && pass || fail "no hardwareModuleName warning: $ERR"
+
 # The same key again (no --new-key), by label and by id; LDevID for it.
 dev_id=$(p11tool --token-label devices --login --pin "$HSM_PIN" --list-objects --type privkey | awk '/ID:/{print $2; exit}')
 id_pct=$(sed 's/../%&/g' <<<"$dev_id")
@@ -77,4 +84,18 @@ expect_eq "$n" 5 "five certificates issued"
 for i in 1 2 3 4 5; do
   openssl verify -CAfile root.pem -untrusted ca.pem "batch/d$i.pem" >/dev/null 2>&1 && pass || fail "batch/d$i.pem"
 done
+
+# Batch with device keys created in the token; a re-run keeps the keys and skips the rows.
+printf 'id,product_instance_uri,serial_number\n' >t.csv
+for i in 1 2 3; do printf 't%s,urn:example:acme:x1:t%s,T%s\n' $i $i $i >>t.csv; done
+run mint-idevid --manifest t.csv --out-dir tbatch --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=device-ca" \
+  --device-key-template "pkcs11:token=devices;object={id}" --new-key --pin-source "file:$PIN_FILE"
+expect_rc 0 "batch creating device keys in the token"
+expect_eq "$(grep -c '"status":"ok"' <<<"$OUT")" 3 "three device keys and certificates"
+run mint-idevid --manifest t.csv --out-dir tbatch --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=device-ca" \
+  --device-key-template "pkcs11:token=devices;object={id}" --new-key --pin-source "file:$PIN_FILE"
+expect_rc 0 "re-run of the batch"
+expect_eq "$(grep -c '"status":"skipped"' <<<"$OUT")" 3 "re-run skips the rows, keeping the token keys"
+n=$(p11tool --token-label devices --login --pin "$HSM_PIN" --list-objects --type privkey | grep -c 'label: *t[123]$')
+expect_eq "$n" 3 "exactly one key per device in the token"
 finish

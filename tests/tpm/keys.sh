@@ -18,6 +18,7 @@ run mint-idevid --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=ca" --ca-chai
   --product-instance-uri urn:example:acme:x1:0001 --serial-number 0001 --model X1 \
   --device-key tpm2:handle=0x81020000 --new-key --hardware-module-name --out idevid.pem
 expect_rc 0 "mint-idevid with a new TPM key"
+[ -z "$ERR" ] && pass || fail "no warning expected for a TPM key with --hardware-module-name: $ERR"
 pub=$(tpm2_readpublic -c 0x81020000 2>&1); tpm2_flushcontext -t >/dev/null 2>&1
 attrs=$(awk '/^attributes:/{getline; print $2}' <<<"$pub")
 expect_eq "$attrs" "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign" "TPM key attributes at 0x81020000"
@@ -62,6 +63,17 @@ run issue-ldevid --ca-cert fileroot.pem --ca-key tpm2:file=tk.pem --product-inst
   --device-key d2.key --new-key --out l2.pem
 expect_rc 0 "signing with the TSS2 key file"
 openssl verify -CAfile fileroot.pem l2.pem >/dev/null 2>&1 && pass || fail "openssl verify l2.pem"
+
+# Batch with IDevID keys created in the TPM at per-row handles; a re-run keeps them.
+printf 'id,product_instance_uri,serial_number,handle\n' >t.csv
+for i in 1 2; do printf 't%s,urn:example:acme:x1:t%s,T%s,0x8102001%s\n' $i $i $i $i >>t.csv; done
+for pass in 1 2; do
+  run mint-idevid --manifest t.csv --out-dir tbatch --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=ca" \
+    --device-key-template "tpm2:handle={handle}" --new-key --hardware-module-name
+  expect_rc 0 "TPM batch pass $pass"
+done
+expect_eq "$(grep -c '"status":"skipped"' <<<"$OUT")" 2 "re-run skips the rows, keeping the TPM keys"
+openssl verify -CAfile root.pem -untrusted ca.pem tbatch/t2.pem >/dev/null 2>&1 && pass || fail "openssl verify tbatch/t2.pem"
 
 # Keys survive an orderly restart of the TPM.
 stop_tpm

@@ -113,6 +113,9 @@ class KeyContext {
   Expected<std::unique_ptr<Signer>> open(const KeyUri& uri);
   /// Create a key where the URI points (file: mode 0600, refuses to overwrite).
   Expected<std::unique_ptr<Signer>> generate(const KeyUri& uri, KeyType type);
+  /// Whether a key exists where the URI points (a re-run batch keeps the keys a killed run
+  /// made). Errc::key when the token/TPM cannot be asked (wrong PIN, unreachable).
+  Expected<bool> exists(const KeyUri& uri);
   const KeyOptions& options() const { return options_; }
 
   class Backend;

@@ -16,6 +16,7 @@
 #include <filesystem>
 
 #include "onboard/keys.h"
+#include "onboard/ossl.h"
 #include "onboard/x509.h"
 
 using namespace onboard;
@@ -44,15 +45,15 @@ std::string random_hex(int bytes) {
 bool verify(const Bytes& spki, ByteView msg, const Bytes& sig, const keys::SignParams& p) {
   auto pub = keys::parse_public_key(spki);
   if (!pub) return false;
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  ossl::Ptr<EVP_MD_CTX> md(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   const char* name = p.hash == keys::Hash::sha256 ? "SHA256" : p.hash == keys::Hash::sha384 ? "SHA384" : nullptr;
-  bool ok = EVP_DigestVerifyInit_ex(md, &pctx, name, nullptr, nullptr, pub->get(), nullptr) == 1;
+  bool ok = EVP_DigestVerifyInit_ex(md.get(), &pctx, name, nullptr, nullptr, pub->get(), nullptr) == 1;
   if (ok && p.pss)
     ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
-  ok = ok && EVP_DigestVerify(md, sig.data(), sig.size(), msg.data(), msg.size()) == 1;
-  EVP_MD_CTX_free(md);
+  ok = ok && EVP_DigestVerify(md.get(), sig.data(), sig.size(), msg.data(), msg.size()) == 1;
+  ossl::clear_errors();
   return ok;
 }
 
@@ -66,12 +67,9 @@ std::optional<Bytes> software_public_key(keys::KeyType type) {
     default: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}); break;
   }
   if (!k) return std::nullopt;
-  unsigned char* der = nullptr;
-  int n = i2d_PUBKEY(k, &der);
-  EVP_PKEY_free(k);
-  if (n <= 0) return std::nullopt;
-  Bytes out(der, der + n);
-  OPENSSL_free(der);
+  ossl::Ptr<EVP_PKEY> key(k);
+  Bytes out = ossl::spki_der(key.get());
+  if (out.empty()) return std::nullopt;
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include <cctype>
 #include <fstream>
+#include <istream>
 
 #include <nlohmann/json.hpp>
 
@@ -14,14 +15,25 @@ std::string where(const std::string& path, std::size_t row, std::size_t line) {
 
 class LineSource {
  public:
-  explicit LineSource(const std::string& path) : in_(path, std::ios::binary) {}
-  bool ok() const { return static_cast<bool>(in_); }
-  // false at EOF; Errc::malformed for over-long lines
+  /// `prefix`: bytes already taken from `in` (format detection) that are read first.
+  LineSource(std::unique_ptr<std::istream> in, std::string prefix) : in_(std::move(in)), prefix_(std::move(prefix)) {}
+  bool ok() const { return in_ && static_cast<bool>(*in_); }
+  // false at EOF; Errc::malformed for over-long lines. Reads at most kMaxLineBytes + 1 bytes of a
+  // line, so a file without newlines is never loaded whole.
   Expected<bool> next(std::string& line) {
-    if (!std::getline(in_, line)) return false;
+    line.clear();
+    std::istream& in = *in_;
+    int c;
+    bool any = false;
+    while ((c = get(in)) != std::char_traits<char>::eof()) {
+      any = true;
+      if (c == '\n') break;
+      if (line.size() >= kMaxLineBytes)
+        return fail(Errc::malformed, "line " + std::to_string(line_no_ + 1) + " longer than " + std::to_string(kMaxLineBytes) + " bytes");
+      line.push_back(static_cast<char>(c));
+    }
+    if (!any) return false;
     ++line_no_;
-    if (line.size() > kMaxLineBytes)
-      return fail(Errc::malformed, "line " + std::to_string(line_no_) + " longer than " + std::to_string(kMaxLineBytes) + " bytes");
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line_no_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // UTF-8 BOM
     return true;
@@ -29,7 +41,13 @@ class LineSource {
   std::size_t line_no() const { return line_no_; }
 
  private:
-  std::ifstream in_;
+  int get(std::istream& in) {
+    if (prefix_pos_ < prefix_.size()) return static_cast<unsigned char>(prefix_[prefix_pos_++]);
+    return in.rdbuf()->sbumpc();
+  }
+  std::unique_ptr<std::istream> in_;
+  std::string prefix_;
+  std::size_t prefix_pos_ = 0;
   std::size_t line_no_ = 0;
 };
 
@@ -170,6 +188,9 @@ class JsonlReader : public LineReader {
   std::vector<std::string> columns_;
 };
 
+Expected<std::unique_ptr<ManifestReader>> from_stream_with(std::unique_ptr<std::istream> in, const std::string& name,
+                                                           ManifestReader::Format format, std::string prefix);
+
 }  // namespace
 
 const std::string* Row::get(const std::string& column) const {
@@ -178,20 +199,41 @@ const std::string* Row::get(const std::string& column) const {
 }
 
 Expected<std::unique_ptr<ManifestReader>> ManifestReader::open(const std::string& path) {
-  auto src = std::make_unique<LineSource>(path);
-  if (!src->ok() || !file_exists(path)) return fail(Errc::file, path + ": cannot read manifest");
-  bool jsonl = path.ends_with(".jsonl") || path.ends_with(".ndjson") || path.ends_with(".json");
-  if (!jsonl && !path.ends_with(".csv")) {
-    std::ifstream peek(path);
-    char c = 0;
-    while (peek.get(c) && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) {}
-    jsonl = c == '{';
+  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*in || !file_exists(path)) return fail(Errc::file, path + ": cannot read manifest");
+  Format format = Format::detect;
+  if (path.ends_with(".jsonl") || path.ends_with(".ndjson") || path.ends_with(".json")) format = Format::jsonl;
+  else if (path.ends_with(".csv")) format = Format::csv;
+  return from_stream(std::move(in), path, format);
+}
+
+Expected<std::unique_ptr<ManifestReader>> ManifestReader::from_stream(std::unique_ptr<std::istream> in,
+                                                                      const std::string& name, Format format) {
+  if (format == Format::detect) {
+    // The first non-blank byte: '{' is JSON Lines, anything else CSV.
+    int c;
+    std::string skipped;
+    while ((c = in->peek()) == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      if (skipped.size() >= kMaxLineBytes) break;
+      skipped.push_back(static_cast<char>(in->get()));
+    }
+    format = c == '{' ? Format::jsonl : Format::csv;
+    // The skipped blanks are read again first, so line numbers stay right.
+    return from_stream_with(std::move(in), name, format, std::move(skipped));
   }
-  if (jsonl) return std::unique_ptr<ManifestReader>(new JsonlReader(path, std::move(src)));
-  auto csv = std::make_unique<CsvReader>(path, std::move(src));
+  return from_stream_with(std::move(in), name, format, {});
+}
+
+namespace {
+Expected<std::unique_ptr<ManifestReader>> from_stream_with(std::unique_ptr<std::istream> in, const std::string& name,
+                                                           ManifestReader::Format format, std::string prefix) {
+  auto src = std::make_unique<LineSource>(std::move(in), std::move(prefix));
+  if (format == ManifestReader::Format::jsonl) return std::unique_ptr<ManifestReader>(new JsonlReader(name, std::move(src)));
+  auto csv = std::make_unique<CsvReader>(name, std::move(src));
   if (auto ok = csv->read_header(); !ok) return fail(std::move(ok.error()));
   return std::unique_ptr<ManifestReader>(std::move(csv));
 }
+}  // namespace
 
 Expected<std::vector<std::string>> template_columns(const std::string& tmpl) {
   std::vector<std::string> cols;

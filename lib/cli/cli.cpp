@@ -26,8 +26,9 @@ void setup(CLI::App& app, const std::string& tool, const std::string& descriptio
 Status refuse_secret_flags(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    for (const char* bad : {"--pin=", "--pin", "--password", "--passphrase", "--pass"}) {
-      if (a == bad || (a.starts_with(bad) && std::string(bad).back() == '='))
+    // Exactly a secret flag, or one with "=VALUE" (which CLI11 would echo in its own error).
+    for (std::string bad : {"--pin", "--pin-value", "--password", "--passphrase", "--pass", "--passwd", "--secret"}) {
+      if (a == bad || a.starts_with(bad + "="))
         return fail(Errc::usage, a.substr(0, a.find('=')) +
                                      ": secrets are never taken on the command line; use --pin-source or --pass-source");
     }

@@ -11,6 +11,8 @@
 namespace onboard::keys {
 namespace {
 
+constexpr std::size_t kMaxKeyFile = 1 << 20;  // a PEM private key is a few KiB
+
 struct PassData {
   const KeyOptions* options;
   std::string path;
@@ -51,7 +53,11 @@ std::string fast_p256_pkcs8_pem(EVP_PKEY* key, const Bytes& spki) {
     return {};
   }
   ossl::Ptr<BIGNUM> own(priv);
-  Bytes der(kHead, kHead + sizeof kHead);
+  // Every buffer that holds the scalar is sized once up front: a vector or string that grows
+  // frees its old block uncleansed.
+  Bytes der;
+  der.reserve(sizeof kHead + 32 + sizeof kMid + 65);
+  der.assign(kHead, kHead + sizeof kHead);
   der.resize(der.size() + 32);
   bool ok = BN_bn2binpad(priv, der.data() + sizeof kHead, 32) == 32;
   der.insert(der.end(), kMid, kMid + sizeof kMid);
@@ -59,9 +65,12 @@ std::string fast_p256_pkcs8_pem(EVP_PKEY* key, const Bytes& spki) {
   std::string b64 = ok ? base64_encode(der) : std::string();
   OPENSSL_cleanse(der.data(), der.size());
   if (!ok) return {};
-  std::string pem = "-----BEGIN PRIVATE KEY-----\n";
-  for (std::size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
-  pem += "-----END PRIVATE KEY-----\n";
+  static const std::string kBegin = "-----BEGIN PRIVATE KEY-----\n", kEnd = "-----END PRIVATE KEY-----\n";
+  std::string pem;
+  pem.reserve(kBegin.size() + b64.size() + b64.size() / 64 + 1 + kEnd.size());
+  pem += kBegin;
+  for (std::size_t i = 0; i < b64.size(); i += 64) pem.append(b64, i, 64).push_back('\n');
+  pem += kEnd;
   OPENSSL_cleanse(b64.data(), b64.size());
   return pem;
 }
@@ -76,7 +85,7 @@ class FileBackend : public KeyContext::Backend {
   explicit FileBackend(const KeyOptions& options) : options_(options) {}
 
   Expected<std::unique_ptr<Signer>> open(const KeyUri& uri) override {
-    auto text = read_file(uri.path, 1 << 20);
+    auto text = read_sensitive_file(uri.path, kMaxKeyFile);
     if (!text) {
       auto e = std::move(text.error());
       if (e.code == Errc::file) e.code = Errc::key;

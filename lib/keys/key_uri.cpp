@@ -33,12 +33,18 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return parts;
 }
 
+// Every pin-value (there may be several in a bad URI) up to the next '&' is masked, so no
+// message quoting the URI can carry a PIN (SPEC §11).
 std::string redact(std::string_view text) {
   std::string s(text);
-  auto pos = s.find("pin-value=");
-  if (pos == std::string::npos) return s;
-  auto end = s.find('&', pos);
-  return s.substr(0, pos) + "pin-value=***" + (end == std::string::npos ? "" : s.substr(end));
+  std::size_t from = 0;
+  for (;;) {
+    auto pos = s.find("pin-value=", from);
+    if (pos == std::string::npos) return s;
+    auto end = s.find('&', pos);
+    s = s.substr(0, pos) + "pin-value=***" + (end == std::string::npos ? "" : s.substr(end));
+    from = pos + 13;
+  }
 }
 
 Status set_pkcs11_attr(KeyUri& uri, std::string_view name, std::string value, bool query) {
@@ -49,7 +55,7 @@ Status set_pkcs11_attr(KeyUri& uri, std::string_view name, std::string value, bo
     else if (name == "object") field = &uri.object;
     else if (name == "type") {
       if (value != "private" && value != "public" && value != "cert" && value != "secret-key" && value != "data")
-        return fail(Errc::usage, where + " has unknown value '" + value + "'");
+        return fail(Errc::usage, where + " has unknown value '" + redact(value) + "'");
       field = &uri.type;
     } else if (name == "id") {
       if (uri.id) return fail(Errc::usage, where + " given twice");
@@ -92,7 +98,7 @@ Expected<KeyUri> parse_pkcs11(std::string_view text) {
       if (attr.empty()) continue;
       auto eq = attr.find('=');
       if (eq == std::string_view::npos || eq == 0)
-        return fail(Errc::usage, "key URI " + uri.text + ": '" + std::string(attr) + "' is not name=value");
+        return fail(Errc::usage, "key URI " + uri.text + ": '" + redact(attr) + "' is not name=value");
       auto value = pct_decode(attr.substr(eq + 1), "key URI " + uri.text);
       if (!value) return fail(std::move(value.error()));
       if (auto ok = set_pkcs11_attr(uri, attr.substr(0, eq), std::move(*value), pass == 1); !ok)

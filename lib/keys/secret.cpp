@@ -22,6 +22,8 @@ void Secret::wipe() {
 }
 
 namespace {
+constexpr std::size_t kMaxSecret = 64 * 1024;  // a PIN or passphrase; more is a mistake
+
 std::string first_line(std::string s) {
   auto nl = s.find_first_of("\r\n");
   if (nl != std::string::npos) {
@@ -34,7 +36,7 @@ std::string first_line(std::string s) {
 
 Expected<Secret> read_secret(const std::string& source, const std::string& what) {
   if (source.starts_with("file:")) {
-    auto text = read_file(source.substr(5), 64 * 1024);
+    auto text = read_sensitive_file(source.substr(5), kMaxSecret);
     if (!text) return fail(Errc::key, what + ": cannot read " + source + " (" + text.error().message + ")");
     Secret s(first_line(std::move(*text)));
     return s;
@@ -46,12 +48,18 @@ Expected<Secret> read_secret(const std::string& source, const std::string& what)
   }
   if (source.starts_with("fd:")) {
     int fd = std::atoi(source.c_str() + 3);
-    std::string data;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) data.append(buf, static_cast<std::size_t>(n));
-    OPENSSL_cleanse(buf, sizeof buf);
-    if (n < 0) return fail(Errc::key, what + ": cannot read " + source);
+    // One buffer of the limit's size: appending would leave uncleansed copies on reallocation.
+    std::string data(kMaxSecret + 1, '\0');
+    std::size_t len = 0;
+    ssize_t n = 0;
+    while (len < data.size() && (n = ::read(fd, data.data() + len, data.size() - len)) > 0) len += static_cast<std::size_t>(n);
+    if (n < 0 || len > kMaxSecret) {
+      OPENSSL_cleanse(data.data(), data.size());
+      return fail(n < 0 ? Errc::key : Errc::malformed,
+                  what + ": " + (n < 0 ? "cannot read " + source : source + " holds more than " + std::to_string(kMaxSecret) + " bytes"));
+    }
+    OPENSSL_cleanse(data.data() + len, data.size() - len);
+    data.resize(len);
     return Secret(first_line(std::move(data)));
   }
   return fail(Errc::usage, what + ": secret source must be file:PATH, env:VAR or fd:N (never the secret itself)");

@@ -19,6 +19,9 @@ Expected<Issuer> load_issuer_cert(const std::string& cert_path, const std::strin
     auto chain = x509::Certificate::load_all(chain_path);
     if (!chain) return fail(std::move(chain.error()).context("--ca-chain"));
     issuer.chain = std::move(*chain);
+    if (1 + issuer.chain.size() > kMaxChainLength)
+      return fail(Errc::malformed, "--ca-chain " + chain_path + ": a chain of " + std::to_string(1 + issuer.chain.size()) +
+                                       " CA certificates is longer than the limit of " + std::to_string(kMaxChainLength));
     if (!issuer.cert.signed_by(issuer.chain.front()))
       return fail(Errc::malformed, "--ca-chain " + chain_path + ": its first certificate did not issue " + cert_path);
   }

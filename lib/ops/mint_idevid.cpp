@@ -221,6 +221,7 @@ Status mint_batch(const MintIdevidRequest& req, Env& env) {
   ::mkdir(req.out_dir.c_str(), 0755);
   if (auto ok = check_writable(req.out_dir + "/.probe", true); !ok)
     return fail(Errc::file, "--out-dir " + req.out_dir + " is not a writable directory");
+  clean_stale_temp_files(req.out_dir);  // complete files a killed earlier run left under a temporary name
   auto issuer = load_issuer_cert(req.dev.ca_cert, req.dev.ca_chain, "--ca-cert");
   if (!issuer) return fail(std::move(issuer.error()));
   std::ofstream results_file;

@@ -140,6 +140,7 @@ Status print_files(Run& run) {
   ::mkdir(req.out_dir.c_str(), 0755);
   if (auto ok = check_writable(req.out_dir + "/.probe", true); !ok)
     return fail(Errc::file, "--out-dir " + req.out_dir + " is not a writable directory");
+  clean_stale_temp_files(req.out_dir);  // complete files a killed earlier run left under a temporary name
   if (auto ok = for_each_row(req, run, [&](const batch::Row& row) { return label_row(run, row); }); !ok) return ok;
   sync_all();
   if (run.first_error) return fail(*run.first_error);

@@ -218,6 +218,7 @@ Status sign_batch(const SignTicketRequest& req, Env& env) {
   ::mkdir(req.out_dir.c_str(), 0755);
   if (auto ok = check_writable(req.out_dir + "/.probe", true); !ok)
     return fail(Errc::file, "--out-dir " + req.out_dir + " is not a writable directory");
+  clean_stale_temp_files(req.out_dir);  // complete files a killed earlier run left under a temporary name
   std::ofstream results_file;
   if (!req.results.empty()) {
     results_file.open(req.results, std::ios::app);

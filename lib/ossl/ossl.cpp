@@ -43,6 +43,10 @@ Expected<std::vector<Ptr<X509>>> parse_certs_pem(const std::string& text, const 
     X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
     if (!x) break;
     out.push_back(Ptr<X509>(x));
+    if (out.size() > kMaxCertificatesPerFile) {
+      clear_errors();
+      return fail(Errc::malformed, where + ": more than " + std::to_string(kMaxCertificatesPerFile) + " certificates (the limit)");
+    }
   }
   unsigned long e = ERR_peek_last_error();
   bool clean_end = ERR_GET_REASON(e) == PEM_R_NO_START_LINE;

@@ -135,6 +135,9 @@ class Decoder {
 
   static Expected<std::vector<std::string>> strings_of(const JsonValue& v, const char* name) {
     if (v.kind != Kind::array) return fail(Errc::malformed, std::string(name) + " is not a JSON array");
+    if (v.items.size() > kMaxMembers)
+      return fail(Errc::malformed, std::string(name) + " has " + std::to_string(v.items.size()) + " entries, more than the limit of " +
+                                       std::to_string(kMaxMembers));
     std::vector<std::string> out;
     for (const auto& item : v.items) {
       auto s = string_of(item, name);
@@ -154,6 +157,8 @@ class Decoder {
 
   Status authority(const JsonValue& v, const std::string& where, std::vector<CertificateAuthority>& out) {
     if (v.kind != Kind::object) return fail(Errc::malformed, where + " is not a JSON object");
+    if (out.size() >= kMaxAuthorities)
+      return fail(Errc::malformed, "more than " + std::to_string(kMaxAuthorities) + " Authorities (the limit)");
     CertificateAuthority ca;
     bool have = false;
     for (const auto& [key, value] : v.members) {
@@ -165,6 +170,9 @@ class Decoder {
       } else if (key == "IssuerCertificates" || key == "issuerCertificates") {
         if (value.kind == Kind::null) continue;
         if (value.kind != Kind::array) return fail(Errc::malformed, where + ".IssuerCertificates is not a JSON array");
+        if (value.items.size() + ca.issuer_certificates.size() > kMaxIssuerCertificates)
+          return fail(Errc::malformed, where + ".IssuerCertificates has more than " + std::to_string(kMaxIssuerCertificates) +
+                                           " certificates (the limit)");
         for (std::size_t i = 0; i < value.items.size(); ++i) {
           auto der = certificate(value.items[i], where + ".IssuerCertificates[" + std::to_string(i) + "]");
           if (!der) return fail(std::move(der.error()));

@@ -54,6 +54,9 @@ Expected<CertificateAuthority> load_authority_bundle(const std::string& path) {
   if (!ca.is_ca())
     return fail(Errc::malformed, path + ": the first certificate (" + ca.subject() +
                                      ") is not a CA; an authority bundle starts with the CA that issues device certificates");
+  if (certs->size() - 1 > kMaxIssuerCertificates)
+    return fail(Errc::malformed, path + ": " + std::to_string(certs->size() - 1) + " issuer certificates, more than the limit of " +
+                                     std::to_string(kMaxIssuerCertificates));
   CertificateAuthority out{ca.der(), {}};
   for (std::size_t i = 1; i < certs->size(); ++i) {
     if (!(*certs)[i - 1].signed_by((*certs)[i]))
@@ -94,6 +97,9 @@ Expected<TicketList> decode_ticket_list(std::string_view json) {
     if (!slot) return fail(Errc::malformed, "ticket list: unknown member \"" + key + "\"");
     if (value.kind == jws::JsonValue::Kind::null) continue;
     if (value.kind != jws::JsonValue::Kind::array) return fail(Errc::malformed, "ticket list: " + key + " is not an array");
+    if (value.items.size() + slot->size() > kMaxTicketListEntries)
+      return fail(Errc::malformed, "ticket list: " + key + " has more than " + std::to_string(kMaxTicketListEntries) +
+                                       " tickets (the limit)");
     for (const auto& item : value.items) {
       if (item.kind != jws::JsonValue::Kind::string)
         return fail(Errc::malformed, "ticket list: " + key + " holds a non-string (EncodedTicket is a JSON string)");

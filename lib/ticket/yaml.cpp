@@ -61,6 +61,9 @@ Expected<CertificateAuthority> authority_entry(const YAML::Node& item, const std
         auto certs = x509::Certificate::load_all(relative_to(where, f.Scalar()));
         if (!certs) return bad(where, f.Mark(), "issuer_certificates: " + certs.error().message);
         for (const auto& c : *certs) ca.issuer_certificates.push_back(c.der());
+        if (ca.issuer_certificates.size() > kMaxIssuerCertificates)
+          return bad(where, f.Mark(), "issuer_certificates: more than " + std::to_string(kMaxIssuerCertificates) +
+                                          " certificates (the limit)");
       }
     } else {
       return bad(where, kv.first.Mark(),
@@ -82,6 +85,8 @@ Status read_member(const YAML::Node& key, const YAML::Node& value, TicketTemplat
   if (name == "authorities") {
     if (value.IsNull()) return {};
     if (!value.IsSequence()) return bad(t.where, value.Mark(), "authorities must be a list");
+    if (value.size() > kMaxAuthorities)
+      return bad(t.where, value.Mark(), "authorities: more than " + std::to_string(kMaxAuthorities) + " entries (the limit)");
     for (const auto& item : value) {
       auto ca = authority_entry(item, t.where);
       if (!ca) return fail(std::move(ca.error()));

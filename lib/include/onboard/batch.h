@@ -26,6 +26,10 @@ class ManifestReader {
  public:
   /// Opens `path`; format from the extension (.csv, .jsonl/.ndjson) or the first byte.
   static Expected<std::unique_ptr<ManifestReader>> open(const std::string& path);
+  enum class Format { detect, csv, jsonl };
+  /// Same over any stream (`name` for messages); `detect` looks at the first non-blank byte.
+  static Expected<std::unique_ptr<ManifestReader>> from_stream(std::unique_ptr<std::istream> in,
+                                                                const std::string& name, Format format);
   virtual ~ManifestReader() = default;
   /// Next row, std::nullopt at the end; Errc::malformed naming file, row and line.
   virtual Expected<std::optional<Row>> next() = 0;
@@ -37,8 +41,9 @@ class ManifestReader {
   std::string path_;
 };
 
+/// Limits of a manifest (SECURITY.md): rows are streamed, one line at a time, never the whole file.
 constexpr std::size_t kMaxManifestRows = 1000000;
-constexpr std::size_t kMaxLineBytes = 64 * 1024;
+constexpr std::size_t kMaxLineBytes = 64 * 1024;  ///< one row; checked while reading the line
 
 /// Substitute `{column}` with the row's value; `{{`/`}}` are literal braces.
 /// Errc::malformed for an unknown column or an unbalanced brace.

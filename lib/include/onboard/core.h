@@ -92,18 +92,34 @@ struct Env {
 Env real_env(std::string tool);
 
 // ---- files ----
+// ---- limits on input (SECURITY.md lists every one; each has a test) ----
 constexpr std::size_t kDefaultMaxInput = 16u << 20;  ///< 16 MiB for any single input file
+constexpr std::size_t kMaxCertificatesPerFile = 1000;  ///< certificates in one PEM file (trust bundles)
+/// Issuer chains given with --ca-chain/--chain: as x5c (SPEC §6), at most 8 certificates in all.
+constexpr std::size_t kMaxChainLength = 8;
 /// Read a whole file (`-` = stdin); Errc::file on failure, Errc::malformed above max_size.
 Expected<std::string> read_file(const std::string& path, std::size_t max_size = kDefaultMaxInput);
+/// read_file for key and secret files: one buffer, no uncleansed copies left behind on growth
+/// or error. The caller cleanses the result (OPENSSL_cleanse / cleanse) when done with it.
+Expected<std::string> read_sensitive_file(const std::string& path, std::size_t max_size);
+/// Zero memory in a way the compiler cannot optimise away (for core, which has no OpenSSL).
+void cleanse(void* p, std::size_t n);
 
 struct WriteOptions {
   bool force = false;           ///< overwrite an existing file
   unsigned mode = 0644;         ///< permission bits of the new file
   bool durable = true;          ///< fsync before rename (batches sync once at the end instead)
 };
-/// Write via a temporary file in the target directory + rename (SPEC §11):
-/// never a partial file. `-` writes to stdout. Errc::file when it exists without force.
+/// Write so that no partial file is ever visible (SPEC §11): an unnamed O_TMPFILE inode linked
+/// into place when complete (a killed process leaves nothing behind); where O_TMPFILE is not
+/// available, a `.tmp-PID-...` file in the target directory renamed into place. `-` writes to
+/// stdout. Errc::file when it exists without force.
 Status write_file_atomic(const std::string& path, std::string_view data, const WriteOptions& opt = {});
+/// Prefix of the named temporary files write_file_atomic may leave after a kill.
+constexpr const char* kTempPrefix = ".tmp-";
+/// Remove `.tmp-PID-*` files of processes that no longer run (batch re-runs call it on their
+/// output directory). Returns how many were removed.
+std::size_t clean_stale_temp_files(const std::string& dir);
 /// Refuse early (before any key is touched) when `path` exists and !force, or its directory
 /// is not writable.
 Status check_writable(const std::string& path, bool force);

@@ -28,6 +28,15 @@ struct JsonValue {
   std::vector<JsonValue> items;                            ///< Kind::array
   /// The member named `key`, or nullptr.
   const JsonValue* get(std::string_view key) const;
+
+  // Declared here, defaulted in json.cpp: clang with libstdc++ cannot check std::pair<std::string,
+  // JsonValue> while JsonValue is still incomplete if these are implicit (the fuzz build uses clang).
+  JsonValue();
+  ~JsonValue();
+  JsonValue(const JsonValue&);
+  JsonValue(JsonValue&&) noexcept;
+  JsonValue& operator=(const JsonValue&);
+  JsonValue& operator=(JsonValue&&) noexcept;
 };
 /// Strict: UTF-8 only, no duplicate member names, no trailing data, nesting depth ≤ 64.
 /// Errc::malformed naming the byte offset.

@@ -17,6 +17,13 @@ struct CertificateAuthority {
   Bytes authority_certificate;
   std::vector<Bytes> issuer_certificates;
 };
+/// Limits of a decoded ticket (SECURITY.md). The document limit (1 MiB, --max-size) bounds the
+/// bytes; these bound the counts, so a small document cannot ask for unbounded work.
+constexpr std::size_t kMaxAuthorities = 64;          ///< Authorities of one ticket
+constexpr std::size_t kMaxIssuerCertificates = 8;    ///< IssuerCertificates of one authority (as x5c)
+constexpr std::size_t kMaxMembers = 10000;           ///< Devices, Composites of a composite ticket
+constexpr std::size_t kMaxTicketListEntries = 10000; ///< tickets in a TicketListType bundle
+
 /// BUNDLE (SPEC §12): a PEM file, first certificate = AuthorityCertificate, rest = issuers.
 Expected<CertificateAuthority> load_authority_bundle(const std::string& path);
 

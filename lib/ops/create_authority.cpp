@@ -38,7 +38,11 @@ Status create_authority(const CreateAuthorityRequest& req, Env& env) {
   }
   if (auto ok = check_writable(req.out, req.common.force); !ok) return ok;
 
-  keys::KeyContext keys(req.common.keys);
+  // An authority's new key file is protected by --pass-source (device keys made by the device
+  // tools are not: a CA passphrase must not become every device key's passphrase).
+  keys::KeyOptions key_options = req.common.keys;
+  key_options.new_key_pass_source = key_options.pass_source;
+  keys::KeyContext keys(key_options);
   if (issuer) {
     if (auto ok = open_issuer_key(*issuer, req.issuer_key, keys, "--issuer-key"); !ok) return ok;
   }

@@ -1,5 +1,6 @@
 // build-composite-ticket: CompositeIdentityTicket + countersigned member tickets + ticket list
 // (SPEC §7, §12).
+#include "../common_flags.h"
 #include "../trust_flags.h"
 
 int main(int argc, char** argv) {
@@ -23,8 +24,7 @@ int main(int argc, char** argv) {
   onboard::tools::attach_trust_flags(app, req.trust);
   app.add_option("--out-dir", req.out_dir, "Output directory (created if missing)")->required();
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = {common.json, common.force, common.keys};
-    req.common.keys.env = &env;
+    req.common = onboard::tools::make_common(common, env);
     return onboard::ops::build_composite_ticket(req, env);
   });
 }

@@ -1,4 +1,5 @@
 // countersign-ticket: validate a ticket, then append one signature (SPEC §7, §12).
+#include "../common_flags.h"
 #include "../trust_flags.h"
 
 int main(int argc, char** argv) {
@@ -19,8 +20,7 @@ int main(int argc, char** argv) {
                "Sign without validating the ticket first (warns; Part 21 forbids it)");
   app.add_option("--out", req.out, "Output ticket file; - for stdout")->required();
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = {common.json, common.force, common.keys};
-    req.common.keys.env = &env;
+    req.common = onboard::tools::make_common(common, env);
     return onboard::ops::countersign_ticket(req, env);
   });
 }

@@ -1,4 +1,5 @@
 // create-authority: a root CA, an issuing CA or a ticket signer (SPEC §3, §12).
+#include "../common_flags.h"
 #include "onboard/cli.h"
 #include "onboard/ops.h"
 
@@ -21,8 +22,7 @@ int main(int argc, char** argv) {
   app.add_option("--ocsp-url", req.ocsp_urls, "OCSP responder URL for authorityInfoAccess (repeatable)");
   app.add_option("--out", req.out, "Output certificate (PEM), - for stdout")->required();
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = {common.json, common.force, common.keys};
-    req.common.keys.env = &env;
+    req.common = onboard::tools::make_common(common, env);
     return onboard::ops::create_authority(req, env);
   });
 }

@@ -1,4 +1,5 @@
 // issue-ldevid: LDevID certificates, optionally for a composite member (SPEC §3, §12).
+#include "../common_flags.h"
 #include "../devid_flags.h"
 
 int main(int argc, char** argv) {
@@ -13,8 +14,7 @@ int main(int argc, char** argv) {
   app.add_option("--from-idevid", req.from_idevid, "Take the public key (and subject) from this IDevID certificate");
   app.add_option("--subject", req.subject, "Subject, e.g. \"/O=Org/CN=Model/serialNumber=123\"");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = {common.json, common.force, common.keys};
-    req.common.keys.env = &env;
+    req.common = onboard::tools::make_common(common, env);
     return onboard::ops::issue_ldevid(req, env);
   });
 }

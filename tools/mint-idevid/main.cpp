@@ -1,4 +1,5 @@
 // mint-idevid: IEEE 802.1AR IDevID certificates, one or a manifest's worth (SPEC §3, §10, §12).
+#include "../common_flags.h"
 #include "../devid_flags.h"
 
 int main(int argc, char** argv) {
@@ -17,8 +18,7 @@ int main(int argc, char** argv) {
   app.add_option("--results", req.results, "Batch: append JSON Lines results here (default stdout)");
   app.add_flag("--continue-on-error", req.continue_on_error, "Batch: keep going past a failed row");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = {common.json, common.force, common.keys};
-    req.common.keys.env = &env;
+    req.common = onboard::tools::make_common(common, env);
     req.dev.serial_number_given = app.count("--serial-number") > 0;
     return onboard::ops::mint_idevid(req, env);
   });

@@ -1,5 +1,6 @@
 // sign-ticket: signed Part 21 DeviceIdentityTickets from YAML, one or a manifest's worth
 // (SPEC §5, §6, §10, §12).
+#include "../common_flags.h"
 #include "onboard/cli.h"
 #include "onboard/ops_ticket.h"
 
@@ -26,8 +27,7 @@ int main(int argc, char** argv) {
   app.add_option("--results", req.results, "Batch: append JSON Lines results here (default stdout)");
   app.add_flag("--continue-on-error", req.continue_on_error, "Batch: keep going past a failed row");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = {common.json, common.force, common.keys};
-    req.common.keys.env = &env;
+    req.common = onboard::tools::make_common(common, env);
     return onboard::ops::sign_ticket(req, env);
   });
 }

@@ -1,5 +1,6 @@
 // verify-ticket: is this ticket genuine, who vouches for it, until when, does it match this
 // device (SPEC §8, §12).
+#include "../common_flags.h"
 #include "../trust_flags.h"
 
 int main(int argc, char** argv) {
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
   app.add_option("--composite-ticket", req.composite_ticket,
                  "CompositeIdentityTicket the device belongs to: only certificates with both URIs match");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = {common.json, common.force, common.keys};
+    req.common = onboard::tools::make_common(common, env);
     return onboard::ops::verify_ticket(req, env);
   });
 }

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "onboard/keys.h"
+#include "onboard/keys/keys.h"
 
 using namespace onboard;
 

@@ -1,8 +1,8 @@
 // What every key-using tool hands its operation from the shared flags (SPEC §12 "Common to all").
 #pragma once
 
-#include "onboard/cli.h"
-#include "onboard/ops.h"
+#include "onboard/cli/cli.h"
+#include "onboard/ops/ops.h"
 
 namespace onboard::tools {
 

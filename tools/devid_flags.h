@@ -1,8 +1,8 @@
 // Flags shared by mint-idevid and issue-ldevid (SPEC §12).
 #pragma once
 
-#include "onboard/cli.h"
-#include "onboard/ops.h"
+#include "onboard/cli/cli.h"
+#include "onboard/ops/ops.h"
 
 namespace onboard::tools {
 

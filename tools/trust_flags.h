@@ -1,8 +1,8 @@
 // TRUST flags shared by verify-ticket, countersign-ticket and build-composite-ticket (SPEC §12).
 #pragma once
 
-#include "onboard/cli.h"
-#include "onboard/ops_verify.h"
+#include "onboard/cli/cli.h"
+#include "onboard/ops/verify.h"
 
 namespace onboard::tools {
 

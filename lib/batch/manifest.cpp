@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "onboard/batch.h"
+#include "onboard/batch/batch.h"
 
 namespace onboard::batch {
 namespace {

@@ -1,7 +1,7 @@
 #include <cstdio>
 #include <ostream>
 
-#include "onboard/batch.h"
+#include "onboard/batch/batch.h"
 
 namespace onboard::batch {
 

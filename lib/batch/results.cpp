@@ -1,6 +1,6 @@
 #include <nlohmann/json.hpp>
 
-#include "onboard/batch.h"
+#include "onboard/batch/batch.h"
 
 namespace onboard::batch {
 

@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "onboard/cli.h"
+#include "onboard/cli/cli.h"
 
 namespace onboard::cli {
 

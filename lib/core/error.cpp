@@ -3,7 +3,7 @@
 #include <ctime>
 #include <iostream>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 namespace onboard {
 

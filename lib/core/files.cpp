@@ -13,7 +13,7 @@
 #include <iostream>
 #include <random>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 namespace onboard {
 namespace {

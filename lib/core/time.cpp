@@ -1,7 +1,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 namespace onboard {
 namespace {

@@ -1,6 +1,6 @@
 #include <cctype>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 namespace onboard {
 

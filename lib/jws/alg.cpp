@@ -5,7 +5,7 @@
 #include <array>
 
 #include "alg.h"
-#include "onboard/ossl.h"
+#include "ossl.h"
 
 namespace onboard::jws {
 namespace detail {

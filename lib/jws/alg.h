@@ -1,7 +1,7 @@
 // Private to onboard::jws: the algorithm table and ECDSA signature form conversion.
 #pragma once
 
-#include "onboard/jws.h"
+#include "onboard/jws/jws.h"
 
 namespace onboard::jws::detail {
 

@@ -3,7 +3,7 @@
 // (RFC 7515 §5.2 lets it reject, SPEC §6 says it MUST), so documents are read here.
 #include <set>
 
-#include "onboard/jws.h"
+#include "onboard/jws/jws.h"
 
 namespace onboard::jws {
 namespace {

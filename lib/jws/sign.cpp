@@ -2,7 +2,7 @@
 #include <openssl/rsa.h>
 
 #include "alg.h"
-#include "onboard/ossl.h"
+#include "ossl.h"
 
 namespace onboard::jws {
 namespace {

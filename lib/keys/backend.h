@@ -1,8 +1,8 @@
 // Private: the interface each key backend implements (DESIGN rule 5).
 #pragma once
 
-#include "onboard/keys.h"
-#include "onboard/ossl.h"
+#include "onboard/keys/keys.h"
+#include "ossl.h"
 
 namespace onboard::keys {
 

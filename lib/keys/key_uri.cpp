@@ -1,6 +1,6 @@
 #include <cctype>
 
-#include "onboard/keys.h"
+#include "onboard/keys/keys.h"
 
 namespace onboard::keys {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 
-#include "onboard/keys.h"
+#include "onboard/keys/keys.h"
 
 namespace onboard::keys {
 

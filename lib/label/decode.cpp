@@ -1,7 +1,7 @@
 // ZXing-cpp 1.4 adapter: the only file that sees ZXing (later releases rename this API).
 #include <ZXing/ReadBarcode.h>
 
-#include "onboard/label.h"
+#include "onboard/label/label.h"
 
 namespace onboard::label {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string_view>
 
-#include "onboard/label.h"
+#include "onboard/label/label.h"
 
 namespace onboard::label {
 

@@ -6,7 +6,7 @@
 
 #include <jpeglib.h>
 
-#include "onboard/label.h"
+#include "onboard/label/label.h"
 
 namespace onboard::label {
 namespace {

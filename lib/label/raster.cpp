@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "onboard/label.h"
+#include "onboard/label/label.h"
 
 namespace onboard::label {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "onboard/keys.h"
-#include "onboard/ops.h"
-#include "onboard/x509.h"
+#include "onboard/keys/keys.h"
+#include "onboard/ops/ops.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::ops {
 

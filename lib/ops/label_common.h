@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "onboard/label.h"
-#include "onboard/ops_label.h"
+#include "onboard/label/label.h"
+#include "onboard/ops/label.h"
 
 namespace onboard::ops::label_ops {
 

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "label_common.h"
-#include "onboard/batch.h"
-#include "onboard/x509.h"
+#include "onboard/batch/batch.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::ops::label_ops {
 namespace {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "common.h"
-#include "onboard/batch.h"
+#include "onboard/batch/batch.h"
 
 namespace onboard::ops {
 namespace {

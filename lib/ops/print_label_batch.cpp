@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "label_common.h"
-#include "onboard/batch.h"
+#include "onboard/batch/batch.h"
 
 namespace onboard::ops::label_ops {
 namespace {

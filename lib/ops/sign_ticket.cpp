@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "onboard/batch.h"
+#include "onboard/batch/batch.h"
 #include "ticket_signer.h"
 
 namespace onboard::ops {

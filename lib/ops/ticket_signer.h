@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "onboard/jws.h"
-#include "onboard/keys.h"
-#include "onboard/ops_ticket.h"
-#include "onboard/ticket.h"
-#include "onboard/x509.h"
+#include "onboard/jws/jws.h"
+#include "onboard/keys/keys.h"
+#include "onboard/ops/ticket.h"
+#include "onboard/ticket/ticket.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::ops {
 

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "onboard/jws.h"
-#include "onboard/keys.h"
-#include "onboard/ops_verify.h"
-#include "onboard/verify.h"
-#include "onboard/x509.h"
+#include "onboard/jws/jws.h"
+#include "onboard/keys/keys.h"
+#include "onboard/ops/verify.h"
+#include "onboard/verify/verify.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::ops {
 

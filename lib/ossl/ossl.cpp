@@ -1,7 +1,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "onboard/ossl.h"
+#include "ossl.h"
 
 namespace onboard::ossl {
 

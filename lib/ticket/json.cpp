@@ -1,7 +1,7 @@
 // OPC 10000-6 compact JSON for the Part 21 ticket types (SPEC §5): PascalCase, base fields
 // first, defaults omitted, ByteString standard base64, DateTime YYYY-MM-DDThh:mm:ssZ.
-#include "onboard/jws.h"
-#include "onboard/ticket.h"
+#include "onboard/jws/jws.h"
+#include "onboard/ticket/ticket.h"
 
 namespace onboard::ticket {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "onboard/jws.h"
-#include "onboard/ticket.h"
+#include "onboard/jws/jws.h"
+#include "onboard/ticket/ticket.h"
 
 namespace onboard::ticket {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <set>
 
-#include "onboard/jws.h"
-#include "onboard/ticket.h"
+#include "onboard/jws/jws.h"
+#include "onboard/ticket/ticket.h"
 
 namespace onboard::ticket {
 namespace {

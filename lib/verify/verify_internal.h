@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "onboard/verify.h"
+#include "onboard/verify/verify.h"
 
 namespace onboard::verify {
 

@@ -1,8 +1,8 @@
 // Certificate profiles of SPEC §3 and the one function that issues them.
 #include <openssl/rand.h>
 
-#include "onboard/ossl.h"
-#include "onboard/x509.h"
+#include "ossl.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::x509 {
 namespace {

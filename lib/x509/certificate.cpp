@@ -4,8 +4,8 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "onboard/ossl.h"
-#include "onboard/x509.h"
+#include "ossl.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::x509 {
 namespace {

@@ -1,6 +1,6 @@
 // Chain building and checking with OpenSSL's verifier, at a given time.
-#include "onboard/ossl.h"
-#include "onboard/x509.h"
+#include "ossl.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::x509 {
 

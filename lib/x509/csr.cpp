@@ -1,8 +1,8 @@
 // PKCS#10 requests: proof of possession is checked before anything is issued (SPEC §3).
 #include <openssl/pem.h>
 
-#include "onboard/ossl.h"
-#include "onboard/x509.h"
+#include "ossl.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::x509 {
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace onboard;

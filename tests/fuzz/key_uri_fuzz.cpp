@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "onboard/keys.h"
+#include "onboard/keys/keys.h"
 
 namespace {
 std::string shown(std::string_view text) {

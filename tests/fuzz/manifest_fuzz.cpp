@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <sstream>
 
-#include "onboard/batch.h"
+#include "onboard/batch/batch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace onboard::batch;

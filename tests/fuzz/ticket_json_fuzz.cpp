@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "onboard/jws.h"
-#include "onboard/ticket.h"
+#include "onboard/jws/jws.h"
+#include "onboard/ticket/ticket.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace onboard;

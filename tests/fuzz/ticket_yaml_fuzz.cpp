@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "onboard/ticket.h"
+#include "onboard/ticket/ticket.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace onboard;

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "onboard/x509.h"
+#include "onboard/x509/x509.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace onboard;

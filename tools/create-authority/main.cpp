@@ -1,7 +1,7 @@
 // create-authority: a root CA, an issuing CA or a ticket signer (SPEC §3, §12).
 #include "../common_flags.h"
-#include "onboard/cli.h"
-#include "onboard/ops.h"
+#include "onboard/cli/cli.h"
+#include "onboard/ops/ops.h"
 
 int main(int argc, char** argv) {
   CLI::App app;

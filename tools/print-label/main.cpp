@@ -1,7 +1,7 @@
 // print-label: IEC 61406-1 labels carrying the ProductInstanceUri, read back before they are
 // kept; --scan checks a printed label (SPEC §9, §12).
-#include "onboard/cli.h"
-#include "onboard/ops_label.h"
+#include "onboard/cli/cli.h"
+#include "onboard/ops/label.h"
 
 int main(int argc, char** argv) {
   CLI::App app;

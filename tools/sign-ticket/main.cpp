@@ -1,8 +1,8 @@
 // sign-ticket: signed Part 21 DeviceIdentityTickets from YAML, one or a manifest's worth
 // (SPEC §5, §6, §10, §12).
 #include "../common_flags.h"
-#include "onboard/cli.h"
-#include "onboard/ops_ticket.h"
+#include "onboard/cli/cli.h"
+#include "onboard/ops/ticket.h"
 
 int main(int argc, char** argv) {
   CLI::App app;

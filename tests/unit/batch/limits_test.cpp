@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "onboard/batch.h"
+#include "onboard/batch/batch.h"
 
 using namespace onboard;
 using batch::ManifestReader;

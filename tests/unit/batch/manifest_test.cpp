@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "onboard/batch.h"
+#include "onboard/batch/batch.h"
 
 using namespace onboard;
 namespace fs = std::filesystem;

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 using namespace onboard;
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "temp_dir.h"
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 using namespace onboard;
 using onboard::testing::TempDir;

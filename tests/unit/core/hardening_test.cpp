@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 using namespace onboard;
 namespace fs = std::filesystem;

@@ -9,10 +9,10 @@
 #include <map>
 #include <memory>
 
-#include "onboard/jws.h"
-#include "onboard/keys.h"
-#include "onboard/ossl.h"
-#include "onboard/x509.h"
+#include "onboard/jws/jws.h"
+#include "onboard/keys/keys.h"
+#include "ossl.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::testing {
 

@@ -2,7 +2,7 @@
 // every parse-level adversarial case of issue 4 (SPEC §6).
 #include <openssl/evp.h>
 
-#include "jws/alg.h"
+#include "alg.h"
 #include "jws/fixtures.h"
 
 using namespace onboard;

@@ -15,9 +15,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "onboard/keys.h"
-#include "onboard/ossl.h"
-#include "onboard/x509.h"
+#include "onboard/keys/keys.h"
+#include "ossl.h"
+#include "onboard/x509/x509.h"
 
 using namespace onboard;
 namespace fs = std::filesystem;

@@ -7,10 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "keys/backend.h"
+#include "backend.h"
 #include "temp_dir.h"
-#include "onboard/keys.h"
-#include "onboard/ossl.h"
+#include "onboard/keys/keys.h"
+#include "ossl.h"
 
 using namespace onboard;
 using onboard::testing::TempDir;

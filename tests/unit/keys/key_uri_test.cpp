@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "onboard/keys.h"
+#include "onboard/keys/keys.h"
 
 using namespace onboard;
 using keys::KeyUri;

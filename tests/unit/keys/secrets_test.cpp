@@ -1,7 +1,7 @@
 // Secrets hygiene of key URIs (SPEC §4, §11): no PIN in any message, however the URI is wrong.
 #include <gtest/gtest.h>
 
-#include "onboard/keys.h"
+#include "onboard/keys/keys.h"
 
 using namespace onboard;
 

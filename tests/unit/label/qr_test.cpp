@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "onboard/label.h"
+#include "onboard/label/label.h"
 
 using namespace onboard;
 using namespace onboard::label;

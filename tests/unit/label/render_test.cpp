@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "onboard/label.h"
+#include "onboard/label/label.h"
 
 using namespace onboard;
 using namespace onboard::label;

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "ops/label_common.h"
+#include "label_common.h"
 
 using namespace onboard;
 using namespace onboard::ops::label_ops;

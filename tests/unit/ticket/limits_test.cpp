@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "jws/fixtures.h"
-#include "onboard/jws.h"
-#include "onboard/ticket.h"
+#include "onboard/jws/jws.h"
+#include "onboard/ticket/ticket.h"
 
 using namespace onboard;
 

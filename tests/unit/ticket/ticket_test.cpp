@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "jws/fixtures.h"
-#include "onboard/ticket.h"
+#include "onboard/ticket/ticket.h"
 
 using namespace onboard;
 using onboard::testing::TestPki;

@@ -9,11 +9,11 @@
 #include <memory>
 #include <stdexcept>
 
-#include "onboard/jws.h"
-#include "onboard/keys.h"
-#include "onboard/ticket.h"
-#include "onboard/verify.h"
-#include "onboard/x509.h"
+#include "onboard/jws/jws.h"
+#include "onboard/keys/keys.h"
+#include "onboard/ticket/ticket.h"
+#include "onboard/verify/verify.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::testing {
 

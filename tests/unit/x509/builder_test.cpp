@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "onboard/keys.h"
-#include "onboard/x509.h"
+#include "onboard/keys/keys.h"
+#include "onboard/x509/x509.h"
 
 using namespace onboard;
 namespace fs = std::filesystem;

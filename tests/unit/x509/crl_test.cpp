@@ -2,7 +2,7 @@
 // unknown (CRL DP, no CRL) and not applicable (SPEC §8).
 #include <openssl/x509.h>
 
-#include "onboard/ossl.h"
+#include "ossl.h"
 #include "verify/pki.h"
 
 using namespace onboard;

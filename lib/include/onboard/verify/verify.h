@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "onboard/core.h"
-#include "onboard/jws.h"
-#include "onboard/ticket.h"
-#include "onboard/x509.h"
+#include "onboard/core/core.h"
+#include "onboard/jws/jws.h"
+#include "onboard/ticket/ticket.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::verify {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "onboard/core.h"
-#include "onboard/keys.h"
-#include "onboard/x509.h"
+#include "onboard/core/core.h"
+#include "onboard/keys/keys.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::jws {
 

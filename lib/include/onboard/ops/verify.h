@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "onboard/core.h"
-#include "onboard/ops.h"
+#include "onboard/core/core.h"
+#include "onboard/ops/ops.h"
 
 namespace onboard::ops {
 

@@ -7,8 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "onboard/core.h"
-#include "onboard/keys.h"
+#include "onboard/core/core.h"
+#include "onboard/keys/keys.h"
 
 namespace onboard::cli {
 

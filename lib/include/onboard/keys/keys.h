@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 struct evp_pkey_st;
 struct ossl_lib_ctx_st;

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "onboard/batch.h"
-#include "onboard/core.h"
-#include "onboard/x509.h"
+#include "onboard/batch/batch.h"
+#include "onboard/core/core.h"
+#include "onboard/x509/x509.h"
 
 namespace onboard::ticket {
 

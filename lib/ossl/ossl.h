@@ -17,7 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 namespace onboard::ossl {
 

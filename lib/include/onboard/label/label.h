@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 namespace onboard::label {
 

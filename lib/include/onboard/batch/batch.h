@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "onboard/core.h"
+#include "onboard/core/core.h"
 
 namespace onboard::batch {
 

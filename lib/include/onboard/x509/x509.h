@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "onboard/core.h"
-#include "onboard/keys.h"
+#include "onboard/core/core.h"
+#include "onboard/keys/keys.h"
 
 struct x509_st;
 struct X509_req_st;

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "onboard/core.h"
-#include "onboard/keys.h"
+#include "onboard/core/core.h"
+#include "onboard/keys/keys.h"
 
 namespace onboard::ops {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "onboard/ops.h"
+#include "onboard/ops/ops.h"
 
 namespace onboard::ops {
 

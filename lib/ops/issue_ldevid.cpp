@@ -115,18 +115,16 @@ Status issue_single(const IssueLdevidRequest& req, Env& env) {
 
 // ---- batch ----
 
-struct LdevidJob : batch::Job {
+struct LdevidJob : DevIdJob {
   Ldevid l;
   UnixTime not_after = kNoExpiry;
-  DeviceKey key;
-  std::optional<Bytes> pub;
-  x509::CertSpec spec;
+  Bytes subject_der;  ///< copied from the IDevID or CSR when the row gives no subject
 };
 
-class LdevidTool : public batch::Tool {
+class LdevidTool : public DevIdBatchTool {
  public:
   LdevidTool(const IssueLdevidRequest& req, Env& env, std::vector<std::string> tmpl_cols)
-      : req_(req), env_(env), tmpl_cols_(std::move(tmpl_cols)) {}
+      : DevIdBatchTool(req.dev, req.common, env), req_(req), tmpl_cols_(std::move(tmpl_cols)) {}
 
   Expected<std::unique_ptr<batch::Job>> validate(const batch::Row& r) override {
     auto get = [&](const char* col, const std::string& dflt) {
@@ -147,7 +145,7 @@ class LdevidTool : public batch::Tool {
         if (!r.get(c)) return fail(Errc::malformed, "--device-key-template uses column '" + c + "', which is missing");
       auto uri = batch::expand_template(req_.device_key_template, r);
       if (!uri) return fail(std::move(uri.error()));
-      l.device_key = std::move(*uri);
+      l.device_key = job->key_uri = std::move(*uri);
     }
     if (auto ok = check_ldevid(l, false); !ok) return fail(std::move(ok.error()));
     if (!l.not_after.empty()) {
@@ -160,69 +158,31 @@ class LdevidTool : public batch::Tool {
     return job;
   }
 
-  Status prepare() override {
-    auto issuer = load_issuer_cert(req_.dev.ca_cert, req_.dev.ca_chain, "--ca-cert");
-    if (!issuer) return fail(std::move(issuer.error()));
-    issuer_ = std::move(*issuer);
-    keys::KeyOptions key_options = req_.common.keys;
-    key_options.durable_files = false;  // the runner syncs once at the end
-    keys_ = std::make_unique<keys::KeyContext>(key_options);
-    return open_issuer_key(*issuer_, req_.dev.ca_key, *keys_, "--ca-key");
-  }
-
-  std::vector<std::pair<std::string, std::string>> files(const batch::Job& job) override {
-    return {{"cert", job.stem + ".pem"}};
-  }
-
-  Status verify_existing(batch::Job& j, const std::map<std::string, std::string>& paths) override {
+ protected:
+  Expected<Bytes> load_public_key(DevIdJob& j) override {
     auto& job = static_cast<LdevidJob&>(j);
-    if (auto ok = public_key(job); !ok) return ok;
-    const std::string& path = paths.at("cert");
-    auto old = x509::Certificate::load(path);
-    if (old && old->signed_by(issuer_->cert) && old->public_key_der() == *job.pub && old->san_uris() == job.spec.san_uris)
-      return {};
-    discard_created_key(job.key);
-    return fail(Errc::file, path + ": exists but is not this device's LDevID (use --force to replace)");
+    x509::CertSpec spec;
+    auto pub = public_key_of(job.l, spec);
+    job.subject_der = std::move(spec.subject_der);
+    return pub;
   }
-
-  Expected<std::vector<batch::Output>> make(batch::Job& j) override {
+  std::vector<std::string> san_uris(const DevIdJob& j) override {
+    const auto& l = static_cast<const LdevidJob&>(j).l;
+    std::vector<std::string> uris{l.uri};
+    if (!l.composite.empty()) uris.push_back(l.composite);
+    return uris;
+  }
+  Expected<x509::Certificate> issue(DevIdJob& j, ByteView pub, Issuer& issuer) override {
     auto& job = static_cast<LdevidJob&>(j);
-    if (auto ok = public_key(job); !ok) return fail(std::move(ok.error()));
-    job.spec.encode_only = true;  // written out, never inspected
-    auto cert = x509::issue(job.spec, *job.pub, &issuer_->cert, *issuer_->key);
-    if (!cert) {
-      discard_created_key(job.key);
-      return fail(std::move(cert.error()));
-    }
-    std::vector<batch::Output> out{{"cert", job.stem + ".pem", cert->pem(), false, false}};
-    if (!job.key.uri.empty()) out.push_back({"key", job.key.uri, {}, false, true});  // a key, not an output
-    return out;
+    x509::CertSpec spec = ldevid_spec(job.l, dev_, env_.now(), job.not_after);
+    spec.subject_der = job.subject_der;
+    spec.encode_only = true;  // written out, never inspected
+    return x509::issue(spec, pub, &issuer.cert, *issuer.key);
   }
-
-  void abandon(batch::Job& j) override { discard_created_key(static_cast<LdevidJob&>(j).key); }
 
  private:
-  Status public_key(LdevidJob& job) {
-    if (job.pub) return {};
-    job.spec = ldevid_spec(job.l, req_.dev, env_.now(), job.not_after);
-    if (job.l.device_key.empty()) {
-      auto p = public_key_of(job.l, job.spec);
-      if (!p) return fail(std::move(p.error()));
-      job.pub = std::move(*p);
-      return {};
-    }
-    auto k = device_key(*keys_, job.l.device_key, req_.dev.new_key, req_.dev.key_type, true);
-    if (!k) return fail(std::move(k.error()));
-    job.key = std::move(*k);
-    job.pub = job.key.signer->public_key_der();
-    return {};
-  }
-
   const IssueLdevidRequest& req_;
-  Env& env_;
   std::vector<std::string> tmpl_cols_;
-  std::optional<Issuer> issuer_;
-  std::unique_ptr<keys::KeyContext> keys_;
 };
 
 Status issue_batch(const IssueLdevidRequest& req, Env& env) {
@@ -234,9 +194,7 @@ Status issue_batch(const IssueLdevidRequest& req, Env& env) {
   auto tmpl_cols = batch::template_columns(req.device_key_template);
   if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
   LdevidTool tool(req, env, std::move(*tmpl_cols));
-  batch::Options opt{req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error,
-                     req.common.force};
-  return batch::run(opt, tool, env);
+  return batch::run(batch::options_of(req, req.common.force), tool, env);
 }
 
 }  // namespace

@@ -114,18 +114,15 @@ Device device_of(const batch::Row& row, const MintIdevidRequest& req) {
                 get("model", req.dev.model), get("hw_serial", req.hw_serial), get("not_after", req.dev.not_after)};
 }
 
-struct MintJob : batch::Job {
+struct MintJob : DevIdJob {
   Device device;
-  std::string csr;      ///< path (relative to the manifest resolved), or
-  std::string key_uri;  ///< the expanded --device-key-template
-  DeviceKey key;
-  std::optional<Bytes> pub;
+  std::string csr;  ///< path (relative to the manifest resolved), when the row names a CSR
 };
 
-class MintTool : public batch::Tool {
+class MintTool : public DevIdBatchTool {
  public:
   MintTool(const MintIdevidRequest& req, Env& env, std::vector<std::string> tmpl_cols)
-      : req_(req), env_(env), tmpl_cols_(std::move(tmpl_cols)) {}
+      : DevIdBatchTool(req.dev, req.common, env), req_(req), tmpl_cols_(std::move(tmpl_cols)) {}
 
   Expected<std::unique_ptr<batch::Job>> validate(const batch::Row& r) override {
     for (const char* col : {"product_instance_uri", "serial_number"})
@@ -154,70 +151,21 @@ class MintTool : public batch::Tool {
     return job;
   }
 
-  Status prepare() override {
-    auto issuer = load_issuer_cert(req_.dev.ca_cert, req_.dev.ca_chain, "--ca-cert");
-    if (!issuer) return fail(std::move(issuer.error()));
-    issuer_ = std::move(*issuer);
-    keys::KeyOptions key_options = req_.common.keys;
-    key_options.durable_files = false;  // the runner syncs once at the end
-    keys_ = std::make_unique<keys::KeyContext>(key_options);
-    return open_issuer_key(*issuer_, req_.dev.ca_key, *keys_, "--ca-key");
+ protected:
+  Expected<Bytes> load_public_key(DevIdJob& j) override {
+    auto csr = x509::load_csr(static_cast<MintJob&>(j).csr);
+    if (!csr) return fail(std::move(csr.error()));
+    return csr->public_key;
   }
-
-  std::vector<std::pair<std::string, std::string>> files(const batch::Job& job) override {
-    return {{"cert", job.stem + ".pem"}};
+  std::vector<std::string> san_uris(const DevIdJob& j) override { return {static_cast<const MintJob&>(j).device.uri}; }
+  Expected<x509::Certificate> issue(DevIdJob& j, ByteView pub, Issuer& issuer) override {
+    return mint(req_, static_cast<MintJob&>(j).device, issuer, pub, env_);
   }
-
-  Status verify_existing(batch::Job& j, const std::map<std::string, std::string>& paths) override {
-    auto& job = static_cast<MintJob&>(j);
-    if (auto ok = public_key(job); !ok) return ok;
-    const std::string& path = paths.at("cert");
-    auto old = x509::Certificate::load(path);
-    auto uris = old ? old->san_uris() : std::vector<std::string>{};
-    if (old && old->signed_by(issuer_->cert) && old->public_key_der() == *job.pub && uris.size() == 1 &&
-        uris[0] == job.device.uri)
-      return {};
-    discard_created_key(job.key);  // a key made for a row that cannot complete is not left behind
-    return fail(Errc::file, path + ": exists but is not this device's certificate (use --force to replace)");
-  }
-
-  Expected<std::vector<batch::Output>> make(batch::Job& j) override {
-    auto& job = static_cast<MintJob&>(j);
-    if (auto ok = public_key(job); !ok) return fail(std::move(ok.error()));
-    auto cert = mint(req_, job.device, *issuer_, *job.pub, env_);
-    if (!cert) {
-      discard_created_key(job.key);
-      return fail(std::move(cert.error()));
-    }
-    std::vector<batch::Output> out{{"cert", job.stem + ".pem", cert->pem(), false, false}};
-    if (!job.key.uri.empty()) out.push_back({"key", job.key.uri, {}, false, true});  // a key, not an output
-    return out;
-  }
-
-  void abandon(batch::Job& j) override { discard_created_key(static_cast<MintJob&>(j).key); }
+  void on_device_key(const DeviceKey& key) override { check_hardware_module_name(req_, key.uri, env_, warned_hw_name_); }
 
  private:
-  Status public_key(MintJob& job) {
-    if (job.pub) return {};
-    if (!job.csr.empty()) {
-      auto csr = x509::load_csr(job.csr);
-      if (!csr) return fail(std::move(csr.error()));
-      job.pub = csr->public_key;
-      return {};
-    }
-    auto k = device_key(*keys_, job.key_uri, req_.dev.new_key, req_.dev.key_type, true);
-    if (!k) return fail(std::move(k.error()));
-    job.key = std::move(*k);
-    job.pub = job.key.signer->public_key_der();
-    check_hardware_module_name(req_, job.key.uri, env_, warned_hw_name_);
-    return {};
-  }
-
   const MintIdevidRequest& req_;
-  Env& env_;
   std::vector<std::string> tmpl_cols_;
-  std::optional<Issuer> issuer_;
-  std::unique_ptr<keys::KeyContext> keys_;
   bool warned_hw_name_ = false;
 };
 
@@ -229,9 +177,7 @@ Status mint_batch(const MintIdevidRequest& req, Env& env) {
   auto tmpl_cols = batch::template_columns(req.device_key_template);
   if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
   MintTool tool(req, env, std::move(*tmpl_cols));
-  batch::Options opt{req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error,
-                     req.common.force};
-  return batch::run(opt, tool, env);
+  return batch::run(batch::options_of(req, req.common.force), tool, env);
 }
 
 }  // namespace

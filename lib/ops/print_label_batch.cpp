@@ -140,8 +140,7 @@ Status print_batch(const PrintLabelRequest& req, Env& env) {
   ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
   ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
   LabelTool tool(req, env, format);
-  batch::Options opt{req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error, req.force};
-  return batch::run(opt, tool, env);
+  return batch::run(batch::options_of(req, req.force), tool, env);
 }
 
 }  // namespace onboard::ops::label_ops

@@ -182,9 +182,7 @@ Status sign_batch(const SignTicketRequest& req, Env& env) {
     if (!signer) return fail(std::move(signer.error()));
   }
   SignTool tool(req, env, *tmpl, std::move(authorities), std::move(*cols));
-  batch::Options opt{req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error,
-                     req.common.force};
-  return batch::run(opt, tool, env);
+  return batch::run(batch::options_of(req, req.common.force), tool, env);
 }
 
 }  // namespace

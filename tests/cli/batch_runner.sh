@@ -81,6 +81,14 @@ openssl x509 -in inl1.pem -noout -ext subjectAltName | grep -q 'URI:urn:acme.exa
 expect_eq "$(openssl x509 -in inl1.pem -noout -pubkey)" "$(openssl pkey -in keys/i1.key -pubout)" "--inline: the device key stays a key file"
 expect_eq "$(ls | grep -c '^i[12]\.pem$')" 0 "--inline writes no certificate files"
 
+# a manifest on stdin is kept in memory: above 64 MiB it is refused, nothing created
+python3 -c 'import sys; sys.stdout.write("product_instance_uri,serial_number\n" + "urn:a:1,1\n" * 7000000)' |
+  "$BIN/mint-idevid" --ca-cert ca.pem --ca-key ca.key --device-key-template 'file:k/{serial_number}' --manifest - --out-dir big-stdin >/dev/null 2>big-stdin.err
+RC=$?; ERR=$(cat big-stdin.err)
+expect_rc 3 "stdin manifest over 64 MiB"
+expect_err "a manifest on stdin is limited to 64 MiB" "stdin limit message"
+expect_no_file big-stdin "stdin limit: nothing created"
+
 # ---- --continue-on-error past a row that fails while being made
 printf 'product_instance_uri,serial_number\nurn:c:1,c1\nurn:c:2,c2\nurn:c:3,c3\n' >cont.csv
 mkdir ck && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ck/c1.key 2>/dev/null && cp ck/c1.key ck/c3.key
@@ -160,6 +168,32 @@ run issue-ldevid --manifest ld/bad.csv --out-dir ldo2 --ca-cert ca.pem --ca-key 
 expect_rc 3 "issue-ldevid --check"
 expect_eq "$(grep -c 'bad.csv: row' <<<"$ERR")" 3 "issue-ldevid --check lists all three rows"
 expect_no_file ldo2 "issue-ldevid --check creates nothing"
+
+# ---- countersign-ticket --manifest: rows name `ticket`; validated first; --check; re-run skips
+if [ -x "$BIN/countersign-ticket" ] && [ -x "$BIN/verify-ticket" ]; then
+  mkdir cs && cp tk/t1.ticket.json tk/t2.ticket.json cs/
+  printf 'ticket,composite_instance_uri\nt1.ticket.json,\nt2.ticket.json,urn:builder.example:line:7\n' >cs/m.csv
+  cs=(--key signer.key --cert signer.pem --chain ca.pem --trust-anchor root.pem)
+  run countersign-ticket --manifest cs/m.csv --out-dir cso "${cs[@]}" --results cs.jsonl
+  expect_rc 0 "countersign-ticket --manifest"
+  expect_eq "$(check_schema cs.jsonl)" 2 "countersign-ticket results schema"
+  expect_eq "$(python3 -c 'import json; print(json.loads(open("cs.jsonl").readline())["id"])')" "t1" "id from the ticket's file name"
+  expect_eq "$(grep -o '"protected"' cso/t2.ticket.json | wc -l)" 2 "a signature appended"
+  run verify-ticket cso/t1.ticket.json cso/t2.ticket.json --trust-anchor root.pem --policy all
+  expect_rc 0 "countersigned tickets verify"
+  run countersign-ticket --manifest cs/m.csv --out-dir cso "${cs[@]}"
+  expect_eq "$(grep -c '"status":"skipped"' <<<"$OUT")" 2 "countersign re-run skips"
+  printf 'ticket,composite_instance_uri\n,\nt2.ticket.json,not a uri\nt1.ticket.json,\n' >cs/bad.csv
+  run countersign-ticket --manifest cs/bad.csv --out-dir cso2 "${cs[@]}" --check
+  expect_rc 3 "countersign-ticket --check"
+  expect_eq "$(grep -c 'bad.csv: row [12] ' <<<"$ERR")" 2 "countersign --check lists rows 1 and 2"
+  expect_no_file cso2 "countersign --check creates nothing"
+  run countersign-ticket --manifest - --inline "${cs[@]}" <<<"$(printf 'ticket\ncs/t1.ticket.json\n')"
+  expect_rc 0 "countersign --inline from stdin"
+  python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["outputs"]["ticket"], end="")' <<<"$OUT" >cs-inline.json
+  run verify-ticket cs-inline.json --trust-anchor root.pem --policy all
+  expect_rc 0 "the --inline countersigned ticket verifies"
+fi
 
 # ---- SIGINT / SIGTERM between rows: results = files on disk (± the row in flight), resume
 N=${INTERRUPT_ROWS:-3000}

@@ -26,6 +26,13 @@ struct Options {
   bool force = false;    ///< replace existing outputs instead of verifying/skipping them
 };
 
+/// The batch flags of a tool's request (fields manifest, out_dir, results, check, inline_outputs,
+/// continue_on_error), as the runner takes them.
+template <class Request>
+Options options_of(const Request& req, bool force) {
+  return Options{req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error, force};
+}
+
 /// Limit on a manifest read from stdin, whose rows are kept in memory for the second pass.
 constexpr std::size_t kMaxStdinManifestBytes = 64u << 20;
 

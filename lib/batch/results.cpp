@@ -9,10 +9,13 @@ std::string to_json_line(const Result& r) {
   j["row"] = r.row;
   j["id"] = r.id;
   j["status"] = r.status;
-  for (const auto& [k, v] : r.fields) j[k] = v;
+  j["outputs"] = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : r.outputs) j["outputs"][k] = v;
   if (r.error) {
-    j["error"] = r.error->message;
-    j["exit_code"] = static_cast<int>(r.error->code);
+    nlohmann::ordered_json e;
+    e["code"] = static_cast<int>(r.error->code);
+    e["message"] = r.error->message;
+    j["error"] = std::move(e);
   }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -19,7 +19,7 @@ void setup(CLI::App& app, const std::string& tool, const std::string& descriptio
   app.description(description);
   app.set_version_flag("--version", tool + " (ua-onboard) " ONBOARD_VERSION);
   app.footer("Exit status: 0 ok, 1 verification failed, 2 usage, 3 malformed input, 4 key/token, 5 file,\n"
-             "10 untrusted, 11 expired, 12 revoked, 13 mismatch, 70 internal. See " + tool + "(1).");
+             "10 untrusted, 11 expired, 12 revoked, 13 mismatch, 70 internal, 130/143 interrupted (SIGINT/SIGTERM). See " + tool + "(1).");
   app.option_defaults()->always_capture_default();
 }
 
@@ -59,7 +59,10 @@ int run(CLI::App& app, int argc, char** argv, const std::function<Status(Env&)>&
   try {
     Status s = body(env);
     if (!s) {
-      print_error(s.error().message);
+      if (s.error().code == Errc::interrupted || s.error().code == Errc::terminated)
+        std::cerr << env.tool << ": " << s.error().message << "\n";  // not an error: a stop on request
+      else
+        print_error(s.error().message);
       return static_cast<int>(s.error().code);
     }
     return 0;

@@ -1,9 +1,13 @@
 // Private helpers shared by the ops of the certificate tools.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "onboard/batch/runner.h"
 
 #include "onboard/keys/keys.h"
 #include "onboard/ops/ops.h"
@@ -43,5 +47,45 @@ std::string pem_chain(const x509::Certificate& leaf, const Issuer* issuer);
 /// One line (human) or one JSON object (--json) describing a written certificate.
 void report_certificate(Env& env, bool json, const std::string& out, const x509::Certificate& cert,
                         const std::vector<std::pair<std::string, std::string>>& extra = {});
+
+// ---- batches of device certificates (mint-idevid, issue-ldevid) ----
+
+/// A row that becomes one device certificate, from a device key (key_uri) or from a public key
+/// the tool loads itself (CSR, IDevID).
+struct DevIdJob : batch::Job {
+  std::string key_uri;  ///< the expanded --device-key-template; empty: load_public_key
+  DeviceKey key;
+  std::optional<Bytes> pub;
+};
+
+/// What a device-certificate batch shares: one CA, one key context, ID.pem per row, a re-run
+/// skipping a certificate that this CA issued for this key and these URIs.
+class DevIdBatchTool : public batch::Tool {
+ public:
+  DevIdBatchTool(const DevIdCommon& dev, const Common& common, Env& env) : dev_(dev), common_(common), env_(env) {}
+  Status prepare() override;
+  std::vector<std::pair<std::string, std::string>> files(const batch::Job& job) override;
+  Status verify_existing(batch::Job& job, const std::map<std::string, std::string>& paths) override;
+  Expected<std::vector<batch::Output>> make(batch::Job& job) override;
+  void abandon(batch::Job& job) override;
+
+ protected:
+  /// The public key of a row without a device key (CSR, IDevID).
+  virtual Expected<Bytes> load_public_key(DevIdJob& job) = 0;
+  /// The certificate's subjectAltName URIs for this row.
+  virtual std::vector<std::string> san_uris(const DevIdJob& job) = 0;
+  virtual Expected<x509::Certificate> issue(DevIdJob& job, ByteView pub, Issuer& issuer) = 0;
+  /// A device key was opened or created for the row.
+  virtual void on_device_key(const DeviceKey&) {}
+
+  const DevIdCommon& dev_;
+  const Common& common_;
+  Env& env_;
+
+ private:
+  Status public_key(DevIdJob& job);
+  std::optional<Issuer> issuer_;
+  std::unique_ptr<keys::KeyContext> keys_;
+};
 
 }  // namespace onboard::ops

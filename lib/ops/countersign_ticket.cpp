@@ -3,6 +3,7 @@
 // existing signature object are copied byte for byte; the new cty equals the existing one.
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <ostream>
 
 #include "verify_common.h"
@@ -20,17 +21,17 @@ Expected<std::string> existing_cty(const jws::Document& doc, const verify::Ticke
   return ticket::cty_for(t->type);
 }
 
-Status validate_first(const CountersignTicketRequest& req, const jws::Document& doc, Env& env,
+Status validate_first(const CountersignTicketRequest& req, const std::string& ticket, const jws::Document& doc, Env& env,
                       std::optional<verify::TicketReport>& report) {
   if (req.insecure_skip_verify) {
-    env.warn("--insecure-skip-verify: countersigning " + req.ticket +
+    env.warn("--insecure-skip-verify: countersigning " + ticket +
              " without validating it first; Part 21 §6.2 allows signatures only on validated tickets");
     return {};
   }
   auto options = load_trust(req.trust, env);
   if (!options) return fail(std::move(options.error()));
   verify::Verifier verifier(std::move(*options));
-  report = verifier.verify(req.ticket, doc);
+  report = verifier.verify(ticket, doc);
   if (!report->valid)
     return fail(std::move(invalid_ticket_error(*report)).context("refusing to countersign"));
   return {};
@@ -51,8 +52,37 @@ void report_result(Env& env, const CountersignTicketRequest& req, const TicketSi
 
 }  // namespace
 
+Expected<std::string> countersign_document(const CountersignTicketRequest& req, const std::string& ticket,
+                                          const std::optional<std::string>& opc_uri, TicketSigner& signer, Env& env,
+                                          const std::function<Status()>& before_signing) {
+  auto text = read_file(ticket, req.trust.max_size);
+  if (!text) return fail(std::move(text.error()));
+  jws::Limits limits;
+  limits.max_document = req.trust.max_size;
+  auto doc = jws::parse(*text, limits);
+  if (!doc) return fail(std::move(doc.error()).context(ticket));
+  if (doc->signatures.size() >= limits.max_signatures)
+    return fail(Errc::malformed, ticket + ": already has " + std::to_string(doc->signatures.size()) +
+                                     " signatures, the limit (SPEC §6)");
+  std::optional<verify::TicketReport> report;
+  if (auto ok = validate_first(req, ticket, *doc, env, report); !ok) return fail(std::move(ok.error()));
+  auto cty = existing_cty(*doc, report ? &*report : nullptr);
+  if (!cty) return fail(std::move(cty.error()).context(ticket));
+  for (const auto& s : doc->signatures)
+    if (s.header && s.header->x5c.front().der() == signer.cert.der())
+      env.warn(ticket + " already carries a signature by " + signer.cert.subject());
+  if (auto ok = before_signing(); !ok) return fail(std::move(ok.error()));
+  auto sig = sign_payload(signer, doc->payload_b64, *cty, opc_uri);
+  if (!sig) return fail(std::move(sig.error()));
+  doc->signatures.push_back(std::move(*sig));
+  return jws::serialize(*doc);
+}
+
 Status countersign_ticket(const CountersignTicketRequest& req, Env& env) {
-  if (req.ticket.empty() || req.out.empty()) return fail(Errc::usage, "give TICKET and --out");
+  if (!req.manifest.empty()) return countersign_batch(req, env);
+  if (req.ticket.empty() || req.out.empty()) return fail(Errc::usage, "give TICKET and --out (or --manifest)");
+  if (!req.out_dir.empty() || !req.results.empty() || req.check || req.inline_outputs || req.continue_on_error)
+    return fail(Errc::usage, "--out-dir, --results, --check, --inline and --continue-on-error need --manifest");
   std::optional<std::string> opc_uri;
   if (!req.composite_instance_uri.empty()) {
     if (auto ok = validate_instance_uri(req.composite_instance_uri, "CompositeInstanceUri"); !ok)
@@ -61,31 +91,14 @@ Status countersign_ticket(const CountersignTicketRequest& req, Env& env) {
   }
   auto signer = load_ticket_signer(req.cert, req.chain, req.alg);
   if (!signer) return fail(std::move(signer.error()));
-  auto text = read_file(req.ticket, req.trust.max_size);
-  if (!text) return fail(std::move(text.error()));
-  jws::Limits limits;
-  limits.max_document = req.trust.max_size;
-  auto doc = jws::parse(*text, limits);
-  if (!doc) return fail(std::move(doc.error()).context(req.ticket));
-  if (doc->signatures.size() >= limits.max_signatures)
-    return fail(Errc::malformed, req.ticket + ": already has " + std::to_string(doc->signatures.size()) +
-                                     " signatures, the limit (SPEC §6)");
-  std::optional<verify::TicketReport> report;
-  if (auto ok = validate_first(req, *doc, env, report); !ok) return ok;
-  auto cty = existing_cty(*doc, report ? &*report : nullptr);
-  if (!cty) return fail(std::move(cty.error()).context(req.ticket));
-  for (const auto& s : doc->signatures)
-    if (s.header && s.header->x5c.front().der() == signer->cert.der())
-      env.warn(req.ticket + " already carries a signature by " + signer->cert.subject());
-  if (auto ok = check_writable(req.out, req.common.force); !ok) return ok;
-
   keys::KeyContext keys(req.common.keys);
-  if (auto ok = open_ticket_signer_key(*signer, keys, req.key); !ok) return ok;
-  auto sig = sign_payload(*signer, doc->payload_b64, *cty, opc_uri);
-  if (!sig) return fail(std::move(sig.error()));
-  doc->signatures.push_back(std::move(*sig));
-  if (auto ok = write_file_atomic(req.out, jws::serialize(*doc), {req.common.force, 0644}); !ok) return ok;
-  report_result(env, req, *signer, doc->signatures.size() - 1);
+  auto doc = countersign_document(req, req.ticket, opc_uri, *signer, env, [&]() -> Status {
+    if (auto ok = check_writable(req.out, req.common.force); !ok) return ok;
+    return open_ticket_signer_key(*signer, keys, req.key);
+  });
+  if (!doc) return fail(std::move(doc.error()));
+  if (auto ok = write_file_atomic(req.out, *doc, {req.common.force, 0644}); !ok) return ok;
+  report_result(env, req, *signer, jws::parse(*doc)->signatures.size() - 1);
   return {};
 }
 

@@ -1,12 +1,9 @@
 // mint-idevid: one IDevID (SPEC §3) or a whole manifest in one process (SPEC §10).
-#include <sys/stat.h>
-
-#include <fstream>
-#include <iostream>
-#include <set>
+#include <map>
+#include <optional>
 
 #include "common.h"
-#include "onboard/batch/batch.h"
+#include "onboard/batch/runner.h"
 
 namespace onboard::ops {
 namespace {
@@ -65,6 +62,9 @@ Status mint_single(const MintIdevidRequest& req, Env& env) {
            req.dev.not_after};
   if (req.dev.product_instance_uri.empty() || req.dev.out.empty() || !req.dev.serial_number_given)
     return fail(Errc::usage, "give --product-instance-uri, --serial-number and --out (or --manifest and --out-dir)");
+  if (!req.out_dir.empty() || !req.results.empty() || req.check || req.inline_outputs || req.continue_on_error ||
+      !req.device_key_template.empty())
+    return fail(Errc::usage, "--out-dir, --results, --check, --inline, --continue-on-error and --device-key-template need --manifest");
   if (auto ok = check_device(d); !ok) return ok;
   for (const auto& w : lint_instance_uri(d.uri, false)) env.warn(w);
   if (req.dev.device_key.empty() == req.dev.csr.empty()) return fail(Errc::usage, "give exactly one of --device-key or --csr");
@@ -103,7 +103,7 @@ Status mint_single(const MintIdevidRequest& req, Env& env) {
   return {};
 }
 
-// ---- batch ----
+// ---- batch (the runner in lib/batch owns the loop; this is what is particular to IDevIDs) ----
 
 Device device_of(const batch::Row& row, const MintIdevidRequest& req) {
   auto get = [&](const char* col, const std::string& dflt) {
@@ -114,153 +114,70 @@ Device device_of(const batch::Row& row, const MintIdevidRequest& req) {
                 get("model", req.dev.model), get("hw_serial", req.hw_serial), get("not_after", req.dev.not_after)};
 }
 
-std::string row_id(const batch::Row& row) {
-  const std::string* id = row.get("id");
-  if (id && !id->empty()) return *id;
-  const std::string* sn = row.get("serial_number");
-  return sn ? *sn : std::to_string(row.number);
-}
-
-std::string manifest_relative(const std::string& manifest, const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
-  auto slash = manifest.rfind('/');
-  return slash == std::string::npos ? path : manifest.substr(0, slash + 1) + path;
-}
-
-// Pass 1: every row parsed and checked before any key is touched (DESIGN rule 7).
-Expected<std::size_t> validate_manifest(const MintIdevidRequest& req) {
-  auto reader = batch::ManifestReader::open(req.manifest);
-  if (!reader) return fail(std::move(reader.error()));
-  std::set<std::string> uris, stems;
-  std::size_t count = 0;
-  auto tmpl_cols = batch::template_columns(req.device_key_template);
-  if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
-  for (;;) {
-    auto row = (*reader)->next();
-    if (!row) return fail(std::move(row.error()));
-    if (!*row) break;
-    const batch::Row& r = **row;
-    std::string where = req.manifest + ": row " + std::to_string(r.number) + " (line " + std::to_string(r.line) + ")";
-    for (const char* col : {"product_instance_uri", "serial_number"})
-      if (!r.get(col)) return fail(Errc::malformed, where + ": missing column '" + std::string(col) + "'");
-    if (req.device_key_template.empty() && !r.get("csr"))
-      return fail(Errc::malformed, where + ": no 'csr' column and no --device-key-template");
-    for (const auto& c : *tmpl_cols)
-      if (!r.get(c)) return fail(Errc::malformed, where + ": --device-key-template uses column '" + c + "', which is missing");
-    Device d = device_of(r, req);
-    if (auto ok = check_device(d); !ok) return fail(std::move(ok.error()).context(where));
-    if (!d.not_after.empty())
-      if (auto t = parse_time(d.not_after); !t) return fail(Errc::malformed, where + ": " + t.error().message);
-    if (!uris.insert(d.uri).second) return fail(Errc::malformed, where + ": duplicate ProductInstanceUri " + d.uri);
-    auto stem = batch::safe_file_stem(row_id(r));
-    if (!stem) return fail(std::move(stem.error()).context(where));
-    if (!stems.insert(*stem).second) return fail(Errc::malformed, where + ": duplicate id '" + row_id(r) + "'");
-    ++count;
-  }
-  if (count == 0) return fail(Errc::malformed, req.manifest + ": no rows");
-  return count;
-}
-
-struct BatchRun {
-  const MintIdevidRequest& req;
-  Env& env;
-  Issuer& issuer;
-  keys::KeyContext& keys;
-  bool warned_hw_name = false;
+struct MintJob : DevIdJob {
+  Device device;
+  std::string csr;  ///< path (relative to the manifest resolved), when the row names a CSR
 };
 
-// One row: skip when the certificate exists and is ours, else mint it.
-Expected<batch::Result> mint_row(BatchRun& run, const batch::Row& row) {
-  batch::Result res{row.number, row_id(row), "ok", {}, std::nullopt};
-  Device d = device_of(row, run.req);
-  std::string cert_path = run.req.out_dir + "/" + *batch::safe_file_stem(res.id) + ".pem";
-  res.fields.push_back({"cert", cert_path});
-  DeviceKey dk;
-  Bytes pub;
-  if (const std::string* csr_col = row.get("csr"); run.req.device_key_template.empty() && csr_col) {
-    auto csr = x509::load_csr(manifest_relative(run.req.manifest, *csr_col));
-    if (!csr) return fail(std::move(csr.error()));
-    pub = csr->public_key;
-  } else {
-    auto uri = batch::expand_template(run.req.device_key_template, row);
-    if (!uri) return fail(std::move(uri.error()));
-    auto k = device_key(run.keys, *uri, run.req.dev.new_key, run.req.dev.key_type, true);
-    if (!k) return fail(std::move(k.error()));
-    dk = std::move(*k);
-    pub = dk.signer->public_key_der();
-    res.fields.push_back({"key", dk.uri});
-    check_hardware_module_name(run.req, dk.uri, run.env, run.warned_hw_name);
-  }
-  if (!run.req.common.force && file_exists(cert_path)) {
-    auto old = x509::Certificate::load(cert_path);
-    auto uris = old ? old->san_uris() : std::vector<std::string>{};
-    if (old && old->signed_by(run.issuer.cert) && old->public_key_der() == pub && uris.size() == 1 && uris[0] == d.uri) {
-      res.status = "skipped";
-      return res;
+class MintTool : public DevIdBatchTool {
+ public:
+  MintTool(const MintIdevidRequest& req, Env& env, std::vector<std::string> tmpl_cols)
+      : DevIdBatchTool(req.dev, req.common, env), req_(req), tmpl_cols_(std::move(tmpl_cols)) {}
+
+  Expected<std::unique_ptr<batch::Job>> validate(const batch::Row& r) override {
+    for (const char* col : {"product_instance_uri", "serial_number"})
+      if (!r.get(col)) return fail(Errc::malformed, "missing column '" + std::string(col) + "'");
+    const std::string* csr = r.get("csr");
+    if (req_.device_key_template.empty() && (!csr || csr->empty()))
+      return fail(Errc::malformed, "no 'csr' value and no --device-key-template");
+    for (const auto& c : tmpl_cols_)
+      if (!r.get(c)) return fail(Errc::malformed, "--device-key-template uses column '" + c + "', which is missing");
+    auto job = std::make_unique<MintJob>();
+    job->device = device_of(r, req_);
+    if (auto ok = check_device(job->device); !ok) return fail(std::move(ok.error()));
+    if (!job->device.not_after.empty()) {
+      auto t = parse_time(job->device.not_after);
+      if (!t) return fail(Errc::malformed, "not_after: " + t.error().message);
+      if (*t <= env_.now()) return fail(Errc::malformed, "not_after " + job->device.not_after + " is in the past");
     }
-    discard_created_key(dk);  // a key made for a row that cannot complete is not left behind
-    return fail(Errc::file, cert_path + ": exists but is not this device's certificate (use --force to replace)");
+    if (req_.device_key_template.empty()) {
+      job->csr = batch::manifest_relative(req_.manifest, *csr);
+    } else {
+      auto uri = batch::expand_template(req_.device_key_template, r);
+      if (!uri) return fail(std::move(uri.error()));
+      job->key_uri = std::move(*uri);
+    }
+    job->unique = {"ProductInstanceUri " + job->device.uri};
+    return job;
   }
-  auto cert = mint(run.req, d, run.issuer, pub, run.env);
-  Status s = cert ? write_file_atomic(cert_path, cert->pem(), {run.req.common.force, 0644, false}) : Status(fail(cert.error()));
-  if (!s) {
-    discard_created_key(dk);
-    return fail(std::move(s.error()));
+
+ protected:
+  Expected<Bytes> load_public_key(DevIdJob& j) override {
+    auto csr = x509::load_csr(static_cast<MintJob&>(j).csr);
+    if (!csr) return fail(std::move(csr.error()));
+    return csr->public_key;
   }
-  return res;
-}
+  std::vector<std::string> san_uris(const DevIdJob& j) override { return {static_cast<const MintJob&>(j).device.uri}; }
+  Expected<x509::Certificate> issue(DevIdJob& j, ByteView pub, Issuer& issuer) override {
+    return mint(req_, static_cast<MintJob&>(j).device, issuer, pub, env_);
+  }
+  void on_device_key(const DeviceKey& key) override { check_hardware_module_name(req_, key.uri, env_, warned_hw_name_); }
+
+ private:
+  const MintIdevidRequest& req_;
+  std::vector<std::string> tmpl_cols_;
+  bool warned_hw_name_ = false;
+};
 
 Status mint_batch(const MintIdevidRequest& req, Env& env) {
-  if (req.out_dir.empty()) return fail(Errc::usage, "--manifest needs --out-dir");
   if (!req.dev.device_key.empty() || !req.dev.csr.empty() || !req.dev.out.empty() || !req.dev.chain_out.empty() ||
       !req.dev.product_instance_uri.empty() || req.dev.serial_number_given)
     return fail(Errc::usage, "--manifest takes the devices from the manifest: not --device-key, --csr, --out, "
                              "--chain-out, --product-instance-uri or --serial-number");
-  auto total = validate_manifest(req);
-  if (!total) return fail(std::move(total.error()));
-  ::mkdir(req.out_dir.c_str(), 0755);
-  if (auto ok = check_writable(req.out_dir + "/.probe", true); !ok)
-    return fail(Errc::file, "--out-dir " + req.out_dir + " is not a writable directory");
-  clean_stale_temp_files(req.out_dir);  // complete files a killed earlier run left under a temporary name
-  auto issuer = load_issuer_cert(req.dev.ca_cert, req.dev.ca_chain, "--ca-cert");
-  if (!issuer) return fail(std::move(issuer.error()));
-  std::ofstream results_file;
-  if (!req.results.empty()) {
-    results_file.open(req.results, std::ios::app);
-    if (!results_file) return fail(Errc::file, req.results + ": cannot write results");
-  }
-  std::ostream& results = req.results.empty() ? *env.out : results_file;
-  keys::KeyOptions key_options = req.common.keys;
-  key_options.durable_files = false;  // one sync at the end (sync_all below)
-  keys::KeyContext keys(key_options);
-  if (auto ok = open_issuer_key(*issuer, req.dev.ca_key, keys, "--ca-key"); !ok) return ok;
-
-  auto reader = batch::ManifestReader::open(req.manifest);
-  if (!reader) return fail(std::move(reader.error()));
-  BatchRun run{req, env, *issuer, keys};
-  batch::Progress progress(env, *total);
-  std::optional<Error> first_error;
-  for (;;) {
-    auto row = (*reader)->next();
-    if (!row) return fail(std::move(row.error()));
-    if (!*row) break;
-    auto res = mint_row(run, **row);
-    if (!res) {
-      Error e = std::move(res.error()).context(req.manifest + ": row " + std::to_string((*row)->number));
-      results << batch::to_json_line({(*row)->number, row_id(**row), "error", {}, e});
-      progress.tick(true);
-      if (!first_error) first_error = e;
-      if (!req.continue_on_error) break;
-      continue;
-    }
-    results << batch::to_json_line(*res);
-    progress.tick(false);
-  }
-  progress.finish();
-  results.flush();
-  sync_all();
-  if (first_error) return fail(*first_error);
-  return {};
+  auto tmpl_cols = batch::template_columns(req.device_key_template);
+  if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
+  MintTool tool(req, env, std::move(*tmpl_cols));
+  return batch::run(batch::options_of(req, req.common.force), tool, env);
 }
 
 }  // namespace

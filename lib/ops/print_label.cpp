@@ -130,7 +130,8 @@ namespace onboard::ops {
 Status print_label(const PrintLabelRequest& req, Env& env) {
   if (!req.scan.empty()) return label_ops::scan(req, env);
   if (!req.manifest.empty()) return label_ops::print_batch(req, env);
-  if (req.sheet || !req.out_dir.empty()) return fail(Errc::usage, "--sheet and --out-dir need --manifest");
+  if (req.sheet || !req.out_dir.empty() || !req.results.empty() || req.check || req.inline_outputs || req.continue_on_error)
+    return fail(Errc::usage, "--sheet, --out-dir, --results, --check, --inline and --continue-on-error need --manifest");
   return label_ops::print_single(req, env);
 }
 

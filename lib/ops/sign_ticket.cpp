@@ -1,14 +1,12 @@
 // sign-ticket: YAML → signed DeviceIdentityTicket (SPEC §5, §6), or one ticket per manifest
 // row in one process (SPEC §10).
-#include <sys/stat.h>
-
-#include <fstream>
+#include <map>
+#include <optional>
 #include <ostream>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
-#include "onboard/batch/batch.h"
+#include "onboard/batch/runner.h"
 #include "ticket_signer.h"
 
 namespace onboard::ops {
@@ -56,8 +54,9 @@ void report(Env& env, const SignTicketRequest& req, const ticket::Ticket& t, con
 Status sign_single(const SignTicketRequest& req, Env& env) {
   if (req.ticket.empty() || req.out.empty())
     return fail(Errc::usage, "give --ticket FILE.yaml and --out FILE (or --manifest, --ticket-template and --out-dir)");
-  if (!req.out_dir.empty() || !req.ticket_template.empty() || !req.results.empty() || req.continue_on_error)
-    return fail(Errc::usage, "--out-dir, --ticket-template, --results and --continue-on-error need --manifest");
+  if (!req.out_dir.empty() || !req.ticket_template.empty() || !req.results.empty() || req.continue_on_error ||
+      req.check || req.inline_outputs)
+    return fail(Errc::usage, "--out-dir, --ticket-template, --results, --check, --inline and --continue-on-error need --manifest");
   auto t = ticket::load_yaml(req.ticket, TicketType::device);
   if (!t) return fail(std::move(t.error()));
   if (auto ok = apply_authorities(req, !t->authorities.empty(), t->authorities, env); !ok) return ok;
@@ -79,158 +78,111 @@ Status sign_single(const SignTicketRequest& req, Env& env) {
   return {};
 }
 
-// ---- batch ----
+// ---- batch (the runner in lib/batch owns the loop; this is what is particular to tickets) ----
 
-struct RowTicket {
-  std::string id, path, payload;
+struct TicketJob : batch::Job {
   ticket::Ticket ticket;
+  std::string payload;
 };
 
-// The row's ticket and where it goes: ID = column `id`, else the SerialNumber, else the row number.
-// `authorities` null: checking only (instantiate validates every field; the payload is not built).
-Expected<RowTicket> row_ticket(const SignTicketRequest& req, const ticket::TicketTemplate& tmpl, const batch::Row& row,
-                               const std::vector<ticket::CertificateAuthority>* authorities) {
-  auto t = ticket::instantiate(tmpl, &row);
-  if (!t) return fail(std::move(t.error()));
-  std::string payload;
-  if (authorities) {
-    t->authorities = *authorities;
-    auto json = ticket::encode_json(*t);
-    if (!json) return fail(std::move(json.error()));
-    payload = std::move(*json);
-  }
-  const std::string* id_col = row.get("id");
-  std::string id = id_col && !id_col->empty() ? *id_col
-                   : !t->serial_number.empty() ? t->serial_number
-                                               : std::to_string(row.number);
-  auto stem = batch::safe_file_stem(id);
-  if (!stem) return fail(std::move(stem.error()).context("id '" + id + "'"));
-  return RowTicket{id, req.out_dir + "/" + *stem + ".ticket.json", std::move(payload), std::move(*t)};
-}
-
-std::string where(const SignTicketRequest& req, const batch::Row& row) {
-  return req.manifest + ": row " + std::to_string(row.number) + " (line " + std::to_string(row.line) + ")";
-}
-
-// Pass 1 (DESIGN rule 7): every row becomes a valid ticket before any key is touched.
-Expected<std::size_t> validate_rows(const SignTicketRequest& req, const ticket::TicketTemplate& tmpl) {
-  auto reader = batch::ManifestReader::open(req.manifest);
-  if (!reader) return fail(std::move(reader.error()));
-  auto cols = ticket::template_columns(tmpl);
-  if (!cols) return fail(std::move(cols.error()));
-  std::set<std::string> uris, paths;
-  std::size_t count = 0;
-  for (;;) {
-    auto row = (*reader)->next();
-    if (!row) return fail(std::move(row.error()));
-    if (!*row) break;
-    const batch::Row& r = **row;
-    for (const auto& c : *cols)
-      if (!r.get(c))
-        return fail(Errc::malformed, where(req, r) + ": --ticket-template uses column '" + c + "', which is missing");
-    auto rt = row_ticket(req, tmpl, r, nullptr);
-    if (!rt) return fail(std::move(rt.error()).context(where(req, r)));
-    if (!uris.insert(rt->ticket.product_instance_uri).second)
-      return fail(Errc::malformed, where(req, r) + ": duplicate ProductInstanceUri " + rt->ticket.product_instance_uri);
-    if (!paths.insert(rt->path).second) return fail(Errc::malformed, where(req, r) + ": duplicate id '" + rt->id + "'");
-    ++count;
-  }
-  if (count == 0) return fail(Errc::malformed, req.manifest + ": no rows");
-  return count;
-}
-
 // A re-run skips a row whose ticket exists, carries exactly this payload and verifies with our certificate.
-Status existing_is_ours(const RowTicket& rt, const TicketSigner& s) {
-  auto text = read_file(rt.path, jws::Limits{}.max_document);
+Status existing_is_ours(const std::string& path, const std::string& payload, const TicketSigner& s) {
+  auto text = read_file(path, jws::Limits{}.max_document);
   auto doc = text ? jws::parse(*text) : Expected<jws::Document>(fail(text.error()));
-  bool ours = doc && to_string(doc->payload) == rt.payload && !doc->signatures.empty() &&
+  bool ours = doc && to_string(doc->payload) == payload && !doc->signatures.empty() &&
               doc->signatures[0].header && doc->signatures[0].header->x5c[0].der() == s.cert.der() &&
               jws::verify_signature(doc->payload_b64, doc->signatures[0]);
   if (ours) return {};
-  return fail(Errc::file, rt.path + ": exists but is not this row's ticket signed by --cert (use --force to replace)");
+  return fail(Errc::file, path + ": exists but is not this row's ticket signed by --cert (use --force to replace)");
 }
 
-struct BatchRun {
-  const SignTicketRequest& req;
-  const ticket::TicketTemplate& tmpl;
-  const std::vector<ticket::CertificateAuthority>& authorities;
-  TicketSigner& signer;
-  jws::Prepared prepared;
-  bool checked_once = false;
+class SignTool : public batch::Tool {
+ public:
+  SignTool(const SignTicketRequest& req, Env& env, const ticket::TicketTemplate& tmpl,
+           std::vector<ticket::CertificateAuthority> authorities, std::vector<std::string> cols)
+      : req_(req), env_(env), tmpl_(tmpl), authorities_(std::move(authorities)), cols_(std::move(cols)) {}
+
+  // Every row becomes a valid ticket (instantiate checks every field) before any key is touched.
+  Expected<std::unique_ptr<batch::Job>> validate(const batch::Row& r) override {
+    for (const auto& c : cols_)
+      if (!r.get(c)) return fail(Errc::malformed, "--ticket-template uses column '" + c + "', which is missing");
+    auto t = ticket::instantiate(tmpl_, &r);
+    if (!t) return fail(std::move(t.error()));
+    auto job = std::make_unique<TicketJob>();
+    job->ticket = std::move(*t);
+    job->id_hint = job->ticket.serial_number;
+    job->unique = {"ProductInstanceUri " + job->ticket.product_instance_uri};
+    return job;
+  }
+
+  Status prepare() override {
+    auto signer = load_ticket_signer(req_.signer, env_.now());
+    if (!signer) return fail(std::move(signer.error()));
+    signer_ = std::move(*signer);
+    keys_ = std::make_unique<keys::KeyContext>(req_.common.keys);
+    if (auto ok = open_ticket_signer_key(*signer_, req_.signer.key, *keys_); !ok) return ok;
+    warn_if_no_authorities(authorities_, env_);
+    auto prepared = jws::prepare(sign_options(*signer_, TicketType::device), *signer_->key);
+    if (!prepared) return fail(std::move(prepared.error()));
+    prepared_ = std::move(*prepared);
+    return {};
+  }
+
+  std::vector<std::pair<std::string, std::string>> files(const batch::Job& job) override {
+    return {{"ticket", job.stem + ".ticket.json"}};
+  }
+
+  Status verify_existing(batch::Job& j, const std::map<std::string, std::string>& paths) override {
+    auto& job = static_cast<TicketJob&>(j);
+    if (auto ok = payload(job); !ok) return ok;
+    return existing_is_ours(paths.at("ticket"), job.payload, *signer_);
+  }
+
+  Expected<std::vector<batch::Output>> make(batch::Job& j) override {
+    auto& job = static_cast<TicketJob&>(j);
+    if (auto ok = payload(job); !ok) return fail(std::move(ok.error()));
+    auto doc = sign_new_document(job.payload, *prepared_, *signer_->key, !checked_once_);
+    if (!doc) return fail(std::move(doc.error()));
+    checked_once_ = true;  // the first signature proves key, backend and alg; the rest are the same
+    return std::vector<batch::Output>{{"ticket", job.stem + ".ticket.json", std::move(*doc), false, false}};
+  }
+
+ private:
+  Status payload(TicketJob& job) {
+    if (!job.payload.empty()) return {};
+    job.ticket.authorities = authorities_;
+    auto json = ticket::encode_json(job.ticket);
+    if (!json) return fail(std::move(json.error()));
+    job.payload = std::move(*json);
+    return {};
+  }
+
+  const SignTicketRequest& req_;
+  Env& env_;
+  const ticket::TicketTemplate& tmpl_;
+  std::vector<ticket::CertificateAuthority> authorities_;
+  std::vector<std::string> cols_;
+  std::optional<TicketSigner> signer_;
+  std::unique_ptr<keys::KeyContext> keys_;
+  std::optional<jws::Prepared> prepared_;
+  bool checked_once_ = false;
 };
 
-Expected<batch::Result> sign_row(BatchRun& run, const batch::Row& row) {
-  auto rt = row_ticket(run.req, run.tmpl, row, &run.authorities);
-  if (!rt) return fail(std::move(rt.error()));
-  batch::Result res{row.number, rt->id, "ok", {{"ticket", rt->path}, {"product_instance_uri", rt->ticket.product_instance_uri}}, std::nullopt};
-  if (!run.req.common.force && file_exists(rt->path)) {
-    if (auto ok = existing_is_ours(*rt, run.signer); !ok) return fail(std::move(ok.error()));
-    res.status = "skipped";
-    return res;
-  }
-  auto doc = sign_new_document(rt->payload, run.prepared, *run.signer.key, !run.checked_once);
-  if (!doc) return fail(std::move(doc.error()));
-  run.checked_once = true;  // the first signature proves key, backend and alg; the rest are the same
-  if (auto ok = write_file_atomic(rt->path, *doc, {run.req.common.force, 0644, false}); !ok) return fail(std::move(ok.error()));
-  return res;
-}
-
-Status run_rows(BatchRun& run, std::ostream& results, std::size_t total, Env& env) {
-  auto reader = batch::ManifestReader::open(run.req.manifest);
-  if (!reader) return fail(std::move(reader.error()));
-  batch::Progress progress(env, total);
-  std::optional<Error> first_error;
-  for (;;) {
-    auto row = (*reader)->next();
-    if (!row) return fail(std::move(row.error()));
-    if (!*row) break;
-    auto res = sign_row(run, **row);
-    if (!res) {
-      Error e = std::move(res.error()).context(run.req.manifest + ": row " + std::to_string((*row)->number));
-      results << batch::to_json_line({(*row)->number, std::to_string((*row)->number), "error", {}, e});
-      progress.tick(true);
-      if (!first_error) first_error = e;
-      if (!run.req.continue_on_error) break;
-      continue;
-    }
-    results << batch::to_json_line(*res);
-    progress.tick(false);
-  }
-  progress.finish();
-  results.flush();
-  sync_dir(run.req.out_dir);
-  if (first_error) return fail(*first_error);
-  return {};
-}
-
 Status sign_batch(const SignTicketRequest& req, Env& env) {
-  if (req.ticket_template.empty() || req.out_dir.empty())
-    return fail(Errc::usage, "--manifest needs --ticket-template and --out-dir");
+  if (req.ticket_template.empty()) return fail(Errc::usage, "--manifest needs --ticket-template");
   if (!req.ticket.empty() || !req.out.empty()) return fail(Errc::usage, "--manifest takes --ticket-template and --out-dir, not --ticket/--out");
   auto tmpl = ticket::load_template(req.ticket_template, TicketType::device);
   if (!tmpl) return fail(std::move(tmpl.error()));
   std::vector<ticket::CertificateAuthority> authorities = tmpl->authorities;
   if (auto ok = apply_authorities(req, tmpl->has_authorities, authorities, env); !ok) return ok;
-  auto signer = load_ticket_signer(req.signer, env.now());
-  if (!signer) return fail(std::move(signer.error()));
-  auto total = validate_rows(req, *tmpl);
-  if (!total) return fail(std::move(total.error()));
-  ::mkdir(req.out_dir.c_str(), 0755);
-  if (auto ok = check_writable(req.out_dir + "/.probe", true); !ok)
-    return fail(Errc::file, "--out-dir " + req.out_dir + " is not a writable directory");
-  clean_stale_temp_files(req.out_dir);  // complete files a killed earlier run left under a temporary name
-  std::ofstream results_file;
-  if (!req.results.empty()) {
-    results_file.open(req.results, std::ios::app);
-    if (!results_file) return fail(Errc::file, req.results + ": cannot write results");
+  auto cols = ticket::template_columns(*tmpl);
+  if (!cols) return fail(std::move(cols.error()));
+  if (!req.check) {  // the signer is checked before the rows (an expired certificate stops the run early)
+    auto signer = load_ticket_signer(req.signer, env.now());
+    if (!signer) return fail(std::move(signer.error()));
   }
-  keys::KeyContext keys(req.common.keys);
-  if (auto ok = open_ticket_signer_key(*signer, req.signer.key, keys); !ok) return ok;
-  warn_if_no_authorities(authorities, env);
-  auto prepared = jws::prepare(sign_options(*signer, TicketType::device), *signer->key);
-  if (!prepared) return fail(std::move(prepared.error()));
-  BatchRun run{req, *tmpl, authorities, *signer, std::move(*prepared)};
-  return run_rows(run, req.results.empty() ? *env.out : results_file, *total, env);
+  SignTool tool(req, env, *tmpl, std::move(authorities), std::move(*cols));
+  return batch::run(batch::options_of(req, req.common.force), tool, env);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Private helpers of the verifying ticket ops: trust options and the signer of a new signature.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,14 @@ Status open_ticket_signer_key(TicketSigner& signer, keys::KeyContext& keys, cons
 /// A new signature over `payload_b64` with x5c = certificate + chain.
 Expected<jws::Signature> sign_payload(const TicketSigner& signer, std::string_view payload_b64, const std::string& cty,
                                       const std::optional<std::string>& opc_uri);
+
+/// countersign-ticket's one ticket: read, validated first (unless --insecure-skip-verify), then
+/// signed; the new document's text. `before_signing` runs once validation passed (open the key).
+Expected<std::string> countersign_document(const CountersignTicketRequest& req, const std::string& ticket,
+                                          const std::optional<std::string>& opc_uri, TicketSigner& signer, Env& env,
+                                          const std::function<Status()>& before_signing);
+/// countersign-ticket --manifest: one countersigned ticket per row (column `ticket`).
+Status countersign_batch(const CountersignTicketRequest& req, Env& env);
 
 /// "NAME: not valid: REASON" as an error with the report's exit code.
 Error invalid_ticket_error(const verify::TicketReport& report);

@@ -18,7 +18,7 @@ for sn in 1001 1002 1003; do
 done
 openssl x509 -in out/1003.pem -noout -text | grep -q 'URI:tag:acme.example,2026-01:x1:1003' && pass || fail "quoted CSV field with comma"
 openssl x509 -in out/1003.pem -noout -subject -nameopt utf8,sep_comma_plus | grep -qF 'CN=X1, rev "B",' && pass || fail "quoted CSV field with quotes"
-[ -t 2 ] || [ -z "$ERR" ] && pass || fail "no progress output off a terminal: $ERR"
+expect_eq "$ERR" "mint-idevid: 3 ok, 0 skipped, 0 failed of 3 rows" "off a terminal: no progress, only the summary"
 
 # re-run: everything already done is skipped, nothing rewritten
 before=$(md5sum out/*.pem)
@@ -84,17 +84,18 @@ printf 'product_instance_uri,serial_number\nurn:c:1,c1\nurn:c:2,c2\nurn:c:3,c3\n
 mkdir ck && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ck/c1.key 2>/dev/null && cp ck/c1.key ck/c3.key
 run mint-idevid --manifest cont.csv --out-dir co --ca-cert ca.pem --ca-key ca.key --device-key-template 'file:ck/{serial_number}.key'
 expect_rc 4 "stops at the missing key of row 2"
-expect_eq "$(grep -c '"status":"error"' <<<"$OUT")" 1 "one error result"
+expect_eq "$(grep -c '"status":"failed"' <<<"$OUT")" 1 "one failed result"
 expect_no_file co/c3.pem "stopped before row 3"
 rm -rf co
 run mint-idevid --manifest cont.csv --out-dir co --ca-cert ca.pem --ca-key ca.key --device-key-template 'file:ck/{serial_number}.key' --continue-on-error
 expect_rc 4 "--continue-on-error still fails the run"
 expect_file co/c3.pem "--continue-on-error goes on"
-grep '"row":2' <<<"$OUT" | grep -q '"status":"error","error":".*c2.key' && pass || fail "error result names the key"
+grep '"row":2' <<<"$OUT" | grep -q '"status":"failed","outputs":{},"error":{"code":4,"message":".*c2.key' && pass || fail "error result names the key"
+expect_err "2 ok, 0 skipped, 1 failed of 3 rows" "summary counts the failed row"
 # on a terminal: a progress bar with rate and ETA on stderr (script(1) provides the pty)
 if command -v script >/dev/null; then
   bar=$(script -qec "$BIN/mint-idevid --manifest devices.csv --out-dir tty-out --ca-cert ca.pem --ca-key ca.key --device-key-template 'file:keys/{serial_number}.key' --results tty.jsonl" /dev/null)
-  grep -q '3/3 .*/s  ETA' <<<"$bar" && pass || fail "progress bar on a terminal: $bar"
+  grep -q '3/3 .*/s ETA' <<<"$bar" && pass || fail "progress bar on a terminal: $bar"
   expect_eq "$(grep -c '"status":"ok"' tty.jsonl)" 3 "results file while on a terminal"
 fi
 expect_no_temp out "batch out dir"; expect_no_temp keys "batch key dir"

@@ -18,9 +18,9 @@ signer=(--key signer.key --cert signer.pem --chain ca.pem)
 run sign-ticket --manifest m.csv --ticket-template tpl.yaml --out-dir out "${signer[@]}"
 expect_rc 0 "batch of 5"
 expect_eq "$(grep -c '"status":"ok"' <<<"$OUT")" "5" "five ok results"
-expect_out '^\{"row":1,"id":"dev-1","status":"ok","ticket":"out/dev-1.ticket.json","product_instance_uri":"urn:acme.example:x1:1001"\}' "JSONL result line"
+expect_out '^\{"row":1,"id":"dev-1","status":"ok","outputs":\{"ticket":"out/dev-1.ticket.json"\}\}$' "JSONL result line"
 expect_file out/dev-5.ticket.json "ticket per row"
-expect_eq "$ERR" "" "nothing on stderr off a terminal"
+expect_eq "$ERR" "sign-ticket: 5 ok, 0 skipped, 0 failed of 5 rows" "only the summary on stderr off a terminal"
 sum=$(cat out/*.json | sha256sum)
 
 run sign-ticket --manifest m.csv --ticket-template tpl.yaml --out-dir out "${signer[@]}"
@@ -32,7 +32,7 @@ sig_of() { sed -E 's/.*"signature":"([^"]*)".*/\1/' "$1"; }
 sed -i "s/$(sig_of out/dev-3.ticket.json)/$(sig_of out/dev-4.ticket.json)/" out/dev-3.ticket.json  # a copied signature
 run sign-ticket --manifest m.csv --ticket-template tpl.yaml --out-dir out "${signer[@]}" --continue-on-error
 expect_rc 5 "a tampered existing ticket is not skipped"
-expect_out '"row":3.*"status":"error".*exists but is not this row' "row 3 reported"
+expect_out '"row":3.*"status":"failed".*"error":\{"code":5,"message":".*exists but is not this row' "row 3 reported"
 expect_eq "$(grep -c '"status":"skipped"' <<<"$OUT")" "4" "--continue-on-error goes on"
 run sign-ticket --manifest m.csv --ticket-template tpl.yaml --out-dir out "${signer[@]}"
 expect_eq "$(grep -c . <<<"$OUT")" "3" "without --continue-on-error the run stops at the first failure"

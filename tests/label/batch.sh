@@ -12,7 +12,7 @@ done
 run print-label --manifest m.csv --out-dir labels --format png --text "{model} SN {serial_number}"
 expect_rc 0 "batch of 12"
 expect_eq "$(grep -c '"status":"ok"' <<<"$OUT")" 12 "12 results ok"
-expect_out '^\{"row":1,"id":"dev-1","status":"ok","out":"labels/dev-1.png","product_instance_uri":"https://id.example.com/x1/16273801"' "result line"
+expect_out '^\{"row":1,"id":"dev-1","status":"ok","outputs":\{"label":"labels/dev-1.png"\}\}$' "result line"
 expect_eq "$(zbarimg -q --raw --nodbus labels/dev-7.png 2>/dev/null)" "https://id.example.com/x1/16273807" "row 7 decodes"
 run print-label --manifest m.csv --out-dir labels --format png --text "{model} SN {serial_number}"
 expect_rc 0 "re-run"

@@ -1,4 +1,5 @@
 // countersign-ticket: validate a ticket, then append one signature (SPEC §7, §12).
+#include "../batch_flags.h"
 #include "../common_flags.h"
 #include "../trust_flags.h"
 
@@ -8,7 +9,7 @@ int main(int argc, char** argv) {
   onboard::cli::CommonFlags common;
   onboard::ops::CountersignTicketRequest req;
   common.attach(app, true);
-  app.add_option("TICKET", req.ticket, "Signed ticket file; - for stdin")->required();
+  app.add_option("TICKET", req.ticket, "Signed ticket file; - for stdin (or --manifest)");
   app.add_option("--key", req.key, "Signer key URI (file:, pkcs11:, tpm2:)")->required();
   app.add_option("--cert", req.cert, "Signer certificate (PEM)")->required();
   app.add_option("--chain", req.chain, "The signer's issuers, nearest first (PEM)");
@@ -18,7 +19,10 @@ int main(int argc, char** argv) {
   onboard::tools::attach_trust_flags(app, req.trust);
   app.add_flag("--insecure-skip-verify", req.insecure_skip_verify,
                "Sign without validating the ticket first (warns; Part 21 forbids it)");
-  app.add_option("--out", req.out, "Output ticket file; - for stdout")->required();
+  app.add_option("--out", req.out, "Output ticket file; - for stdout");
+  onboard::tools::attach_batch_flags(
+      app, {req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error},
+      "ID.ticket.json files (rows name 'ticket', optionally 'composite_instance_uri')");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
     req.common = onboard::tools::make_common(common, env);
     return onboard::ops::countersign_ticket(req, env);

@@ -1,5 +1,6 @@
 // issue-ldevid: LDevID certificates, optionally for a composite member (SPEC §3, §12).
 #include "../common_flags.h"
+#include "../batch_flags.h"
 #include "../devid_flags.h"
 
 int main(int argc, char** argv) {
@@ -13,6 +14,11 @@ int main(int argc, char** argv) {
                  "Outermost CompositeInstanceUri: the SAN carries both URIs");
   app.add_option("--from-idevid", req.from_idevid, "Take the public key (and subject) from this IDevID certificate");
   app.add_option("--subject", req.subject, "Subject, e.g. \"/O=Org/CN=Model/serialNumber=123\"");
+  onboard::tools::attach_batch_flags(
+      app, {req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error},
+      "ID.pem certificates");
+  app.add_option("--device-key-template", req.device_key_template,
+                 "Batch: device key URI with {column} placeholders (rows without from_idevid/csr)");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
     req.common = onboard::tools::make_common(common, env);
     return onboard::ops::issue_ldevid(req, env);

@@ -1,5 +1,6 @@
 // mint-idevid: IEEE 802.1AR IDevID certificates, one or a manifest's worth (SPEC §3, §10, §12).
 #include "../common_flags.h"
+#include "../batch_flags.h"
 #include "../devid_flags.h"
 
 int main(int argc, char** argv) {
@@ -12,11 +13,10 @@ int main(int argc, char** argv) {
   app.add_flag("--hardware-module-name", req.hardware_module_name,
                "Add the otherName hardwareModuleName (hwType TPM 2.0) to the SAN");
   app.add_option("--hw-serial", req.hw_serial, "hwSerialNum of the hardwareModuleName (default: the serial number)");
-  app.add_option("--manifest", req.manifest, "Batch: CSV (header row) or JSON Lines, one device a row");
-  app.add_option("--out-dir", req.out_dir, "Batch: directory for ID.pem certificates");
+  onboard::tools::attach_batch_flags(
+      app, {req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error},
+      "ID.pem certificates");
   app.add_option("--device-key-template", req.device_key_template, "Batch: device key URI with {column} placeholders");
-  app.add_option("--results", req.results, "Batch: append JSON Lines results here (default stdout)");
-  app.add_flag("--continue-on-error", req.continue_on_error, "Batch: keep going past a failed row");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
     req.common = onboard::tools::make_common(common, env);
     req.dev.serial_number_given = app.count("--serial-number") > 0;

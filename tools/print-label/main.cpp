@@ -1,5 +1,6 @@
 // print-label: IEC 61406-1 labels carrying the ProductInstanceUri, read back before they are
 // kept; --scan checks a printed label (SPEC §9, §12).
+#include "../batch_flags.h"
 #include "onboard/cli/cli.h"
 #include "onboard/ops/label.h"
 
@@ -20,11 +21,10 @@ int main(int argc, char** argv) {
   app.add_option("--text", req.text, "Human-readable line under the frame (repeatable; {column} from manifest/ticket)");
   app.add_option("--out", req.out, "Output file, - for stdout (with --sheet: the PDF)");
   app.add_option("--scan", req.scan, "Decode this image (PNG, JPEG, PNM) and compare with --uri/--ticket/--cert");
-  app.add_option("--manifest", req.manifest, "Batch: CSV (header row) or JSON Lines with product_instance_uri");
-  app.add_option("--out-dir", req.out_dir, "Batch: directory for one label per row (ID.ext)");
+  onboard::tools::attach_batch_flags(
+      app, {req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error},
+      "one label per row (ID.ext)");
   app.add_flag("--sheet", req.sheet, "Batch: all labels on A4 PDF pages in a grid, into --out");
-  app.add_option("--results", req.results, "Batch: append JSON Lines results here (default stdout)");
-  app.add_flag("--continue-on-error", req.continue_on_error, "Batch: keep going past a failed row");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
     req.json = common.json;
     req.force = common.force;

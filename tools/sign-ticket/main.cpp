@@ -1,5 +1,6 @@
 // sign-ticket: signed Part 21 DeviceIdentityTickets from YAML, one or a manifest's worth
 // (SPEC §5, §6, §10, §12).
+#include "../batch_flags.h"
 #include "../common_flags.h"
 #include "onboard/cli/cli.h"
 #include "onboard/ops/ticket.h"
@@ -21,11 +22,10 @@ int main(int argc, char** argv) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--out", req.out, "Output ticket (compact JSON), - for stdout");
-  app.add_option("--manifest", req.manifest, "Batch: CSV (header row) or JSON Lines, one device a row");
   app.add_option("--ticket-template", req.ticket_template, "Batch: ticket YAML with {column} placeholders");
-  app.add_option("--out-dir", req.out_dir, "Batch: directory for ID.ticket.json files");
-  app.add_option("--results", req.results, "Batch: append JSON Lines results here (default stdout)");
-  app.add_flag("--continue-on-error", req.continue_on_error, "Batch: keep going past a failed row");
+  onboard::tools::attach_batch_flags(
+      app, {req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error},
+      "ID.ticket.json files");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
     req.common = onboard::tools::make_common(common, env);
     return onboard::ops::sign_ticket(req, env);

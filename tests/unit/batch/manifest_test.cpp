@@ -79,7 +79,22 @@ TEST(Template, SafeStem) {
 }
 
 TEST(Results, JsonLine) {
-  batch::Result r{3, "id\"x", "error", {{"cert", "out/x.pem"}}, Error{Errc::key, "no key"}};
+  batch::Result r{3, "id\"x", "failed", {}, Error{Errc::key, "no key"}};
   EXPECT_EQ(batch::to_json_line(r),
-            "{\"row\":3,\"id\":\"id\\\"x\",\"status\":\"error\",\"cert\":\"out/x.pem\",\"error\":\"no key\",\"exit_code\":4}\n");
+            "{\"row\":3,\"id\":\"id\\\"x\",\"status\":\"failed\",\"outputs\":{},\"error\":{\"code\":4,\"message\":\"no key\"}}\n");
+  batch::Result ok{4, "d4", "ok", {{"cert", "out/d4.pem"}, {"key", "file:k/d4.pem"}}, std::nullopt};
+  EXPECT_EQ(batch::to_json_line(ok),
+            "{\"row\":4,\"id\":\"d4\",\"status\":\"ok\",\"outputs\":{\"cert\":\"out/d4.pem\",\"key\":\"file:k/d4.pem\"}}\n");
+}
+
+TEST(Progress, FitsTheWidth) {
+  for (int width : {20, 40, 80, 200}) {
+    std::string l = batch::Progress::line(1234, 3000, 2, 10.0, width);
+    EXPECT_LT(static_cast<int>(l.size()), width) << l;
+    EXPECT_NE(l.find("1234/3000"), std::string::npos) << l;
+  }
+  std::string wide = batch::Progress::line(1500, 3000, 0, 10.0, 120);
+  EXPECT_NE(wide.find("150/s"), std::string::npos) << wide;  // rate
+  EXPECT_NE(wide.find("ETA 00:10"), std::string::npos) << wide;  // 1500 left at 150/s
+  EXPECT_NE(wide.find('#'), std::string::npos) << wide;
 }

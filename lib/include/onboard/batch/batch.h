@@ -54,27 +54,33 @@ Expected<std::vector<std::string>> template_columns(const std::string& tmpl);
 /// A safe file-name stem for a row's outputs (no '/', no leading '.', printable ASCII).
 Expected<std::string> safe_file_stem(const std::string& id);
 
-/// One line of JSON Lines results: {"row":N,"id":...,"status":"ok|skipped|error", ...}.
+/// One line of JSON Lines results (SPEC §13.3):
+/// {"row":N,"id":"…","status":"ok|skipped|failed","outputs":{ROLE:PATH,…},"error":{"code":N,"message":"…"}}
+/// (error only when failed).
 struct Result {
   std::size_t row = 0;
   std::string id;
-  std::string status;  ///< "ok", "skipped", "error"
-  std::vector<std::pair<std::string, std::string>> fields;  ///< output paths etc.
+  std::string status;  ///< "ok", "skipped", "failed"
+  std::vector<std::pair<std::string, std::string>> outputs;  ///< role → path (or content with --inline)
   std::optional<Error> error;
 };
 std::string to_json_line(const Result& r);
 
-/// Progress bar with rate and ETA on stderr, only when stderr is a terminal.
+/// Progress bar with rate and ETA on stderr, only when stderr is a terminal; it fits the
+/// terminal's width (TIOCGWINSZ, else $COLUMNS, else 80).
 class Progress {
  public:
   Progress(const Env& env, std::size_t total);
   void tick(bool failed);
   void finish();
+  /// The line for `done` of `total` rows after `secs`, `width` columns wide at most.
+  static std::string line(std::size_t done, std::size_t total, std::size_t failed, double secs, int width);
 
  private:
   const Env& env_;
   std::size_t total_, done_ = 0, failed_ = 0;
   bool enabled_;
+  bool drawn_ = false;
   std::chrono::steady_clock::time_point start_, last_;
 };
 

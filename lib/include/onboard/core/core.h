@@ -27,6 +27,8 @@ enum class Errc : int {
   revoked = 12,
   mismatch = 13,
   internal = 70,
+  interrupted = 130,  ///< SIGINT stopped a batch between rows (128 + 2)
+  terminated = 143,   ///< SIGTERM stopped a batch between rows (128 + 15)
 };
 
 /// One error: a code (→ exit status) and a message; context() prepends "WHAT: ".

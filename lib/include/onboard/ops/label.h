@@ -28,7 +28,7 @@ struct PrintLabelRequest {
   // Batch (SPEC §10): one label per manifest row, or all of them on A4 sheets
   std::string manifest, out_dir, results;
   bool sheet = false;
-  bool continue_on_error = false;
+  bool continue_on_error = false, check = false, inline_outputs = false;
 };
 
 /// Exit status per SPEC §8: 0 ok / match, 13 label does not match, 3 unreadable or malformed input.

@@ -54,7 +54,7 @@ struct MintIdevidRequest {
   std::string hw_serial;  ///< hwSerialNum text (default: the serial number)
   // batch (SPEC §10)
   std::string manifest, out_dir, device_key_template, results;
-  bool continue_on_error = false;
+  bool continue_on_error = false, check = false, inline_outputs = false;
 };
 Status mint_idevid(const MintIdevidRequest& req, Env& env);
 
@@ -64,6 +64,10 @@ struct IssueLdevidRequest {
   std::string composite_instance_uri;
   std::string from_idevid;  ///< take subject + public key from this IDevID
   std::string subject;      ///< override; default: the IDevID's subject / CSR subject
+  // batch (SPEC §10, §13.3): columns product_instance_uri, composite_instance_uri and one of
+  // from_idevid / csr (paths relative to the manifest) or --device-key-template
+  std::string manifest, out_dir, device_key_template, results;
+  bool continue_on_error = false, check = false, inline_outputs = false;
 };
 Status issue_ldevid(const IssueLdevidRequest& req, Env& env);
 

@@ -29,7 +29,7 @@ struct SignTicketRequest {
   std::string ticket_template;  ///< --ticket-template: YAML with {column} placeholders
   std::string out_dir;          ///< --out-dir: one ID.ticket.json per row
   std::string results;          ///< --results: JSON Lines results (default stdout)
-  bool continue_on_error = false;
+  bool continue_on_error = false, check = false, inline_outputs = false;
 };
 Status sign_ticket(const SignTicketRequest& req, Env& env);
 

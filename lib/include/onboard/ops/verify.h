@@ -42,6 +42,10 @@ struct CountersignTicketRequest {
   TrustRequest trust;
   bool insecure_skip_verify = false;
   std::string out;
+  // batch (SPEC §13.3, §13.4): rows name `ticket` (relative to the manifest), optionally
+  // `composite_instance_uri`; one ID.ticket.json per row
+  std::string manifest, out_dir, results;
+  bool continue_on_error = false, check = false, inline_outputs = false;
 };
 Status countersign_ticket(const CountersignTicketRequest& req, Env& env);
 

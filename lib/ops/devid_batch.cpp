@@ -1,0 +1,62 @@
+// What the mint-idevid and issue-ldevid batches share (the loop itself is lib/batch's runner).
+#include "common.h"
+
+namespace onboard::ops {
+
+Status DevIdBatchTool::prepare() {
+  auto issuer = load_issuer_cert(dev_.ca_cert, dev_.ca_chain, "--ca-cert");
+  if (!issuer) return fail(std::move(issuer.error()));
+  issuer_ = std::move(*issuer);
+  keys::KeyOptions key_options = common_.keys;
+  key_options.durable_files = false;  // the runner syncs once at the end
+  keys_ = std::make_unique<keys::KeyContext>(key_options);
+  return open_issuer_key(*issuer_, dev_.ca_key, *keys_, "--ca-key");
+}
+
+std::vector<std::pair<std::string, std::string>> DevIdBatchTool::files(const batch::Job& job) {
+  return {{"cert", job.stem + ".pem"}};
+}
+
+Status DevIdBatchTool::public_key(DevIdJob& job) {
+  if (job.pub) return {};
+  if (job.key_uri.empty()) {
+    auto pub = load_public_key(job);
+    if (!pub) return fail(std::move(pub.error()));
+    job.pub = std::move(*pub);
+    return {};
+  }
+  auto k = device_key(*keys_, job.key_uri, dev_.new_key, dev_.key_type, true);
+  if (!k) return fail(std::move(k.error()));
+  job.key = std::move(*k);
+  job.pub = job.key.signer->public_key_der();
+  on_device_key(job.key);
+  return {};
+}
+
+Status DevIdBatchTool::verify_existing(batch::Job& j, const std::map<std::string, std::string>& paths) {
+  auto& job = static_cast<DevIdJob&>(j);
+  if (auto ok = public_key(job); !ok) return ok;
+  const std::string& path = paths.at("cert");
+  auto old = x509::Certificate::load(path);
+  if (old && old->signed_by(issuer_->cert) && old->public_key_der() == *job.pub && old->san_uris() == san_uris(job))
+    return {};
+  discard_created_key(job.key);  // a key made for a row that cannot complete is not left behind
+  return fail(Errc::file, path + ": exists but is not this device's certificate (use --force to replace)");
+}
+
+Expected<std::vector<batch::Output>> DevIdBatchTool::make(batch::Job& j) {
+  auto& job = static_cast<DevIdJob&>(j);
+  if (auto ok = public_key(job); !ok) return fail(std::move(ok.error()));
+  auto cert = issue(job, *job.pub, *issuer_);
+  if (!cert) {
+    discard_created_key(job.key);
+    return fail(std::move(cert.error()));
+  }
+  std::vector<batch::Output> out{{"cert", job.stem + ".pem", cert->pem(), false, false}};
+  if (!job.key.uri.empty()) out.push_back({"key", job.key.uri, {}, false, true});  // a key, not an output
+  return out;
+}
+
+void DevIdBatchTool::abandon(batch::Job& j) { discard_created_key(static_cast<DevIdJob&>(j).key); }
+
+}  // namespace onboard::ops

@@ -5,6 +5,7 @@
 
 #include <ostream>
 
+#include "ticket_signer.h"
 #include "verify_common.h"
 
 namespace onboard::ops {
@@ -59,7 +60,7 @@ Status countersign_ticket(const CountersignTicketRequest& req, Env& env) {
       return fail(std::move(ok.error()).context("--composite-instance-uri"));
     opc_uri = req.composite_instance_uri;
   }
-  auto signer = load_ticket_signer(req.cert, req.chain, req.alg);
+  auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg}, env.now());
   if (!signer) return fail(std::move(signer.error()));
   auto text = read_file(req.ticket, req.trust.max_size);
   if (!text) return fail(std::move(text.error()));
@@ -70,17 +71,16 @@ Status countersign_ticket(const CountersignTicketRequest& req, Env& env) {
   if (doc->signatures.size() >= limits.max_signatures)
     return fail(Errc::malformed, req.ticket + ": already has " + std::to_string(doc->signatures.size()) +
                                      " signatures, the limit (SPEC §6)");
+  if (auto ok = check_not_signed_yet(*signer, *doc, req.ticket); !ok) return ok;
   std::optional<verify::TicketReport> report;
   if (auto ok = validate_first(req, *doc, env, report); !ok) return ok;
   auto cty = existing_cty(*doc, report ? &*report : nullptr);
   if (!cty) return fail(std::move(cty.error()).context(req.ticket));
-  for (const auto& s : doc->signatures)
-    if (s.header && s.header->x5c.front().der() == signer->cert.der())
-      env.warn(req.ticket + " already carries a signature by " + signer->cert.subject());
   if (auto ok = check_writable(req.out, req.common.force); !ok) return ok;
 
   keys::KeyContext keys(req.common.keys);
-  if (auto ok = open_ticket_signer_key(*signer, keys, req.key); !ok) return ok;
+  if (auto ok = open_ticket_signer_key(*signer, req.key, keys); !ok) return ok;
+  warn_ticket_signer(*signer, env);
   auto sig = sign_payload(*signer, doc->payload_b64, *cty, opc_uri);
   if (!sig) return fail(std::move(sig.error()));
   doc->signatures.push_back(std::move(*sig));

@@ -20,8 +20,12 @@ Status issue_ldevid(const IssueLdevidRequest& req, Env& env) {
   if (sources != 1) return fail(Errc::usage, "give exactly one of --from-idevid, --csr or --device-key");
   auto not_after = time_or(dev.not_after, kNoExpiry, "--not-after");
   if (!not_after) return fail(std::move(not_after.error()));
-  auto issuer = load_issuer_cert(dev.ca_cert, dev.ca_chain, "--ca-cert");
+  auto issuer = load_issuer_cert(dev.ca_cert, dev.ca_chain, "--ca-cert", "--ca-key", env.now());
   if (!issuer) return fail(std::move(issuer.error()));
+  if (auto ok = not_after_within_issuer(*issuer, x509::Profile::ldevid, *not_after,
+                                        dev.not_after.empty() ? "" : "--not-after", env);
+      !ok)
+    return fail(std::move(ok.error()));
 
   x509::CertSpec spec;
   spec.profile = x509::Profile::ldevid;

@@ -68,9 +68,14 @@ Status mint_single(const MintIdevidRequest& req, Env& env) {
   if (auto ok = check_device(d); !ok) return ok;
   for (const auto& w : lint_instance_uri(d.uri, false)) env.warn(w);
   if (req.dev.device_key.empty() == req.dev.csr.empty()) return fail(Errc::usage, "give exactly one of --device-key or --csr");
-  if (auto t = time_or(d.not_after, 0, "--not-after"); !t) return fail(std::move(t.error()));
-  auto issuer = load_issuer_cert(req.dev.ca_cert, req.dev.ca_chain, "--ca-cert");
+  auto requested = time_or(d.not_after, kNoExpiry, "--not-after");
+  if (!requested) return fail(std::move(requested.error()));
+  auto issuer = load_issuer_cert(req.dev.ca_cert, req.dev.ca_chain, "--ca-cert", "--ca-key", env.now());
   if (!issuer) return fail(std::move(issuer.error()));
+  if (auto ok = not_after_within_issuer(*issuer, x509::Profile::idevid, *requested,
+                                        d.not_after.empty() ? "" : "--not-after", env);
+      !ok)
+    return fail(std::move(ok.error()));
   std::optional<x509::VerifiedCsr> csr;
   if (!req.dev.csr.empty()) {
     auto c = x509::load_csr(req.dev.csr);
@@ -128,7 +133,7 @@ std::string manifest_relative(const std::string& manifest, const std::string& pa
 }
 
 // Pass 1: every row parsed and checked before any key is touched (DESIGN rule 7).
-Expected<std::size_t> validate_manifest(const MintIdevidRequest& req) {
+Expected<std::size_t> validate_manifest(const MintIdevidRequest& req, const Issuer& issuer, Env& env) {
   auto reader = batch::ManifestReader::open(req.manifest);
   if (!reader) return fail(std::move(reader.error()));
   std::set<std::string> uris, stems;
@@ -150,7 +155,11 @@ Expected<std::size_t> validate_manifest(const MintIdevidRequest& req) {
     Device d = device_of(r, req);
     if (auto ok = check_device(d); !ok) return fail(std::move(ok.error()).context(where));
     if (!d.not_after.empty())
-      if (auto t = parse_time(d.not_after); !t) return fail(Errc::malformed, where + ": " + t.error().message);
+      if (auto t = parse_time(d.not_after); !t) {
+        return fail(Errc::malformed, where + ": " + t.error().message);
+      } else if (auto ok = not_after_within_issuer(issuer, x509::Profile::idevid, *t, "column not_after", env); !ok) {
+        return fail(std::move(ok.error()).context(where));
+      }
     if (!uris.insert(d.uri).second) return fail(Errc::malformed, where + ": duplicate ProductInstanceUri " + d.uri);
     auto stem = batch::safe_file_stem(row_id(r));
     if (!stem) return fail(std::move(stem.error()).context(where));
@@ -216,14 +225,15 @@ Status mint_batch(const MintIdevidRequest& req, Env& env) {
       !req.dev.product_instance_uri.empty() || req.dev.serial_number_given)
     return fail(Errc::usage, "--manifest takes the devices from the manifest: not --device-key, --csr, --out, "
                              "--chain-out, --product-instance-uri or --serial-number");
-  auto total = validate_manifest(req);
+  // SPEC §13.2 preflight before anything is written (the output directory included).
+  auto issuer = load_issuer_cert(req.dev.ca_cert, req.dev.ca_chain, "--ca-cert", "--ca-key", env.now());
+  if (!issuer) return fail(std::move(issuer.error()));
+  auto total = validate_manifest(req, *issuer, env);
   if (!total) return fail(std::move(total.error()));
   ::mkdir(req.out_dir.c_str(), 0755);
   if (auto ok = check_writable(req.out_dir + "/.probe", true); !ok)
     return fail(Errc::file, "--out-dir " + req.out_dir + " is not a writable directory");
   clean_stale_temp_files(req.out_dir);  // complete files a killed earlier run left under a temporary name
-  auto issuer = load_issuer_cert(req.dev.ca_cert, req.dev.ca_chain, "--ca-cert");
-  if (!issuer) return fail(std::move(issuer.error()));
   std::ofstream results_file;
   if (!req.results.empty()) {
     results_file.open(req.results, std::ios::app);

@@ -70,6 +70,7 @@ Status sign_single(const SignTicketRequest& req, Env& env) {
   keys::KeyContext keys(req.common.keys);
   if (auto ok = open_ticket_signer_key(*signer, req.signer.key, keys); !ok) return ok;
   warn_if_no_authorities(t->authorities, env);
+  warn_ticket_signer(*signer, env);
   auto prepared = jws::prepare(sign_options(*signer, TicketType::device), *signer->key);
   if (!prepared) return fail(std::move(prepared.error()));
   auto doc = sign_new_document(*payload, *prepared, *signer->key, true);
@@ -227,6 +228,7 @@ Status sign_batch(const SignTicketRequest& req, Env& env) {
   keys::KeyContext keys(req.common.keys);
   if (auto ok = open_ticket_signer_key(*signer, req.signer.key, keys); !ok) return ok;
   warn_if_no_authorities(authorities, env);
+  warn_ticket_signer(*signer, env);
   auto prepared = jws::prepare(sign_options(*signer, TicketType::device), *signer->key);
   if (!prepared) return fail(std::move(prepared.error()));
   BatchRun run{req, *tmpl, authorities, *signer, std::move(*prepared)};

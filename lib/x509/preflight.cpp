@@ -8,6 +8,9 @@ namespace {
 
 bool is_root(const Certificate& c) { return c.self_signed() && c.signed_by(c); }
 
+// basicConstraints CA:TRUE alone (Certificate::is_ca also wants keyCertSign when keyUsage is present).
+bool basic_ca(const Certificate& c) { return (X509_get_extension_flags(c.raw()) & EXFLAG_CA) != 0; }
+
 bool allows_crl_sign(const Certificate& c) { return (X509_get_key_usage(c.raw()) & KU_CRL_SIGN) != 0; }
 
 std::string profile_default_words(Profile p) {
@@ -40,7 +43,7 @@ Status check_valid_now(const Certificate& cert, const CertSource& src, UnixTime 
 }
 
 Status check_can_issue_certificates(const Certificate& issuer, const CertSource& src) {
-  if (!issuer.is_ca())
+  if (!basic_ca(issuer))
     return fail(Errc::malformed, describe(issuer, src) + " is not a CA (no basicConstraints CA:TRUE): give the issuing "
                                                         "CA's certificate as " + src.flag);
   if (!issuer.allows_cert_sign())
@@ -50,7 +53,7 @@ Status check_can_issue_certificates(const Certificate& issuer, const CertSource&
 }
 
 Status check_can_issue_crls(const Certificate& issuer, const CertSource& src) {
-  if (!issuer.is_ca())
+  if (!basic_ca(issuer))
     return fail(Errc::malformed, describe(issuer, src) + " is not a CA (no basicConstraints CA:TRUE): give the CA "
                                                         "whose revocations this CRL lists as " + src.flag);
   if (!allows_crl_sign(issuer))
@@ -135,7 +138,7 @@ Status check_crl_issuer(const Certificate& issuer, const CertSource& src, UnixTi
 
 Status check_ticket_signer(const Certificate& signer, const CertSource& src, const std::vector<Certificate>& chain,
                            const CertSource& chain_src, UnixTime now, std::size_t max_x5c) {
-  if (signer.is_ca())
+  if (basic_ca(signer))
     return fail(Errc::malformed, describe(signer, src) + " is a CA certificate: tickets are signed with an end-entity "
                                                         "certificate (create-authority --profile ticket-signer)");
   if (!signer.allows_digital_signature())
@@ -148,16 +151,16 @@ Status check_ticket_signer(const Certificate& signer, const CertSource& src, con
     return fail(Errc::malformed, describe(signer, src) + " is issued by " + signer.issuer() + ": " + kChainFix +
                                      " (Part 21 §8.1: x5c holds the signing certificate and all of its issuers)");
   }
+  if (1 + chain.size() > max_x5c)
+    return fail(Errc::malformed, chain_src.flag + " " + chain_src.path + ": x5c would hold " +
+                                     std::to_string(1 + chain.size()) + " certificates, more than the limit of " +
+                                     std::to_string(max_x5c));
   if (auto ok = check_chain_links(signer, chain, chain_src); !ok)
     return fail(Errc::malformed, ok.error().message + ": " + kChainFix);
   if (!is_root(chain.back()))
     return fail(Errc::malformed, chain_src.flag + " " + chain_src.path + " ends with " + chain.back().subject() +
                                      ", which is not a self-signed root (its issuer is " + chain.back().issuer() +
                                      "): " + kChainFix);
-  if (1 + chain.size() > max_x5c)
-    return fail(Errc::malformed, chain_src.flag + " " + chain_src.path + ": x5c would hold " +
-                                     std::to_string(1 + chain.size()) + " certificates, more than the limit of " +
-                                     std::to_string(max_x5c));
   for (const auto& c : chain)
     if (auto ok = check_valid_now(c, chain_src, now); !ok) return ok;
   std::vector<CertSource> sources(chain.size(), chain_src);

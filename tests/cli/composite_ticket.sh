@@ -72,8 +72,17 @@ expect_err "composite-ticket" "names the composite ticket"
 
 # Nested: an outer composite with the cell (via its ticket list) and device 4
 printf 'manufacturer_name: Builder\ncomposite_instance_uri: %s\n' $LINE >line.yaml
+# the cell's builder certificate already signed the cell's members: the same certificate again is refused ...
 run build-composite-ticket --composite line.yaml --member cell/ticket-list.json --member t4.json \
   --key bsigner.key --cert bsigner.pem --chain broot.pem --authority bbundle.pem "${TRUST[@]}" --out-dir line
+expect_rc 3 "outer composite by the certificate that already signed the members"
+expect_err "is already by --cert bsigner.pem" "names the certificate"
+expect_no_file line "nothing written"
+# ... so the outer composite is signed with the builder's renewed certificate (same subject and key)
+"$BIN/create-authority" --profile ticket-signer --subject "/O=Builder/CN=Builder Ticket Signer" --key bsigner.key \
+  --issuer-cert broot.pem --issuer-key broot.key --crl-url http://crl.example.com/broot.crl --out bsigner2.pem >/dev/null
+run build-composite-ticket --composite line.yaml --member cell/ticket-list.json --member t4.json \
+  --key bsigner.key --cert bsigner2.pem --chain broot.pem --authority bbundle.pem "${TRUST[@]}" --out-dir line
 expect_rc 0 "outer composite from a sub-composite's ticket list"
 payload_b64 line/composite.ticket.json | b64url_decode >line.payload
 grep -q "\"Devices\":\[\"urn:acme.example:x1:4\"\],\"Composites\":\[\"$CELL\"\]" line.payload && pass ||

@@ -22,11 +22,18 @@ protected_header t2.json 1 | grep -q '"opc-uri"' && fail "no opc-uri without --c
 run verify-ticket t2.json --trust-anchor root.pem --trust-anchor droot.pem --policy all
 expect_rc 0 "both signatures accepted"
 
-# A third signature by a CompositeBuilder carries opc-uri
+# A second signature by the same certificate adds nothing: refused (SPEC §13.2) ...
 run countersign-ticket t2.json --key signer.key --cert signer.pem --chain chain.pem --trust-anchor droot.pem \
   --composite-instance-uri urn:builder.example:line:7 --out t3.json
+expect_rc 3 "a second signature by the same certificate"
+expect_err "t2.json: signature #0 is already by --cert signer.pem" "names the signature and the certificate"
+expect_no_file t3.json "nothing written"
+# ... a renewed certificate (same subject, same key) may sign: a third signature carrying opc-uri
+"$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=Acme Ticket Signer" --key signer.key \
+  --issuer-cert ca.pem --issuer-key ca.key --crl-url http://crl.example.com/ca.crl --out renewed.pem >/dev/null
+run countersign-ticket t2.json --key signer.key --cert renewed.pem --chain chain.pem --trust-anchor droot.pem \
+  --composite-instance-uri urn:builder.example:line:7 --out t3.json
 expect_rc 0 "countersign with --composite-instance-uri (valid through the Distributor)"
-expect_err "already carries a signature by" "warns about a second signature by the same signer"
 expect_eq "$(protected_header t3.json 2 | sed -E 's/.*"opc-uri":"([^"]*)".*/\1/')" "urn:builder.example:line:7" "opc-uri set"
 n=$(( $(stat -c %s t2.json) - 3 ))
 expect_eq "$(head -c "$n" t3.json | sha256sum)" "$(head -c "$n" t2.json | sha256sum)" "existing bytes unchanged (3rd)"

@@ -80,5 +80,6 @@ if [ -x "$BIN/verify-ticket" ]; then
   for i in $(seq 1 8); do cat ca.pem; done >chain9.pem
   run sign-ticket --ticket t.yaml --key signer.key --cert signer.pem --chain chain9.pem --out t9.json
   expect_rc 3 "x5c limit"
+  expect_err "x5c would hold 9 certificates, more than the limit of 8" "names the x5c limit"
 fi
 finish

@@ -62,7 +62,7 @@ make_crl() {
 # A Distributor PKI: droot.pem/droot.key, dsigner.pem/dsigner.key.
 make_distributor() {
   "$BIN/create-authority" --profile root-ca --subject "/O=Dist/CN=Dist Root" --key droot.key --new-key --out droot.pem >/dev/null &&
-  "$BIN/create-authority" --profile ticket-signer --subject "/O=Dist/CN=Dist Signer" --key dsigner.key --new-key \
+  "$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/droot.crl --subject "/O=Dist/CN=Dist Signer" --key dsigner.key --new-key \
     --issuer-cert droot.pem --issuer-key droot.key --out dsigner.pem >/dev/null || { echo "make_distributor failed" >&2; exit 1; }
 }
 

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <set>
 
+#include "ticket_signer.h"
 #include "verify_common.h"
 
 namespace onboard::ops {
@@ -51,6 +52,8 @@ Status add_member(Plan& plan, const verify::Verifier& verifier, const std::strin
   if (!doc) return fail(std::move(doc.error()).context("--member " + source));
   auto report = verifier.verify(source, *doc);
   if (!report.valid) return fail(std::move(invalid_ticket_error(report)).context("member"));
+  if (report.ticket->type == ticket::TicketType::device)  // member device tickets get our signature
+    if (auto ok = check_not_signed_yet(plan.signer, *doc, "--member " + source); !ok) return ok;
   Member m{source, std::move(*doc), std::move(*report.ticket)};
   auto& list = m.ticket.type == ticket::TicketType::device ? plan.devices : plan.composites;
   for (const auto& other : list) {
@@ -123,7 +126,7 @@ Expected<Plan> make_plan(const BuildCompositeTicketRequest& req, Env& env) {
     if (!ca) return fail(std::move(ca.error()).context("--authority"));
     composite->authorities.push_back(std::move(*ca));
   }
-  auto signer = load_ticket_signer(req.cert, req.chain, req.alg);
+  auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg}, env.now());
   if (!signer) return fail(std::move(signer.error()));
   auto options = load_trust(req.trust, env);
   if (!options) return fail(std::move(options.error()));
@@ -158,7 +161,8 @@ Status build_composite_ticket(const BuildCompositeTicketRequest& req, Env& env) 
   auto plan = make_plan(req, env);
   if (!plan) return fail(std::move(plan.error()));
   keys::KeyContext keys(req.common.keys);
-  if (auto ok = open_ticket_signer_key(plan->signer, keys, req.key); !ok) return ok;
+  if (auto ok = open_ticket_signer_key(plan->signer, req.key, keys); !ok) return ok;
+  warn_ticket_signer(plan->signer, env);
   auto composite_doc = sign_composite(*plan);
   if (!composite_doc) return fail(std::move(composite_doc.error()));
   const std::string& uri = plan->composite.composite_instance_uri;

@@ -6,26 +6,46 @@
 
 #include <nlohmann/json.hpp>
 
+#include "onboard/x509/preflight.h"
+
 namespace onboard::ops {
 
-Expected<Issuer> load_issuer_cert(const std::string& cert_path, const std::string& chain_path, const std::string& flag) {
-  auto cert = x509::Certificate::load(cert_path);
-  if (!cert) return fail(std::move(cert.error()).context(flag));
-  if (!cert->is_ca() || !cert->allows_cert_sign())
-    return fail(Errc::malformed, flag + " " + cert_path + ": " + cert->subject() +
-                                     " is not a CA certificate (basicConstraints CA:true with keyCertSign)");
-  Issuer issuer{std::move(*cert), {}, nullptr};
+Expected<x509::Certificate> load_certificate(const std::string& path, const std::string& flag,
+                                             const std::string& key_flag) {
+  auto cert = x509::Certificate::load(path);
+  if (cert) return cert;
+  if (cert.error().code == Errc::malformed) {
+    auto text = read_file(path);
+    if (text && text->find("PRIVATE KEY-----") != std::string::npos && text->find("CERTIFICATE-----") == std::string::npos)
+      return fail(Errc::malformed, flag + " " + path + " holds a private key, not a certificate: " + flag +
+                                       " wants the certificate (PEM) and " + key_flag + " the key");
+  }
+  return fail(std::move(cert.error()).context(flag));
+}
+
+Expected<Issuer> load_issuer_cert(const std::string& cert_path, const std::string& chain_path, const std::string& flag,
+                                  const std::string& key_flag, UnixTime now, bool new_is_ca) {
+  auto cert = load_certificate(cert_path, flag, key_flag);
+  if (!cert) return fail(std::move(cert.error()));
+  Issuer issuer{std::move(*cert), {}, nullptr, flag, cert_path};
   if (!chain_path.empty()) {
     auto chain = x509::Certificate::load_all(chain_path);
     if (!chain) return fail(std::move(chain.error()).context("--ca-chain"));
     issuer.chain = std::move(*chain);
-    if (1 + issuer.chain.size() > kMaxChainLength)
-      return fail(Errc::malformed, "--ca-chain " + chain_path + ": a chain of " + std::to_string(1 + issuer.chain.size()) +
-                                       " CA certificates is longer than the limit of " + std::to_string(kMaxChainLength));
-    if (!issuer.cert.signed_by(issuer.chain.front()))
-      return fail(Errc::malformed, "--ca-chain " + chain_path + ": its first certificate did not issue " + cert_path);
   }
+  if (auto ok = x509::check_certificate_issuer(issuer.cert, {flag, cert_path, "CA"}, issuer.chain,
+                                               {"--ca-chain", chain_path, "CA"}, now, new_is_ca);
+      !ok)
+    return fail(std::move(ok.error()));
   return issuer;
+}
+
+Expected<UnixTime> not_after_within_issuer(const Issuer& issuer, x509::Profile profile,
+                                           UnixTime not_after, const std::string& requested_flag, const Env& env) {
+  auto fit = x509::fit_not_after(issuer.cert, {issuer.flag, issuer.path, "CA"}, profile, not_after, requested_flag);
+  if (!fit) return fail(std::move(fit.error()));
+  if (!fit->warning.empty()) env.warn(fit->warning);
+  return fit->value;
 }
 
 Status open_issuer_key(Issuer& issuer, const std::string& key_uri, keys::KeyContext& keys, const std::string& flag) {
@@ -78,7 +98,11 @@ Expected<DeviceKey> device_key(keys::KeyContext& keys, const std::string& uri_te
     return out;
   }
   auto key = keys.open(*uri);
-  if (!key) return fail(std::move(key.error()).context(flag));
+  if (!key) {
+    if (!new_key && uri->scheme == keys::KeyUri::Scheme::file && !file_exists(uri->path))
+      return fail(Errc::key, flag + " " + uri->text + " does not exist; add --new-key to create it");
+    return fail(std::move(key.error()).context(flag));
+  }
   out.signer = std::move(*key);
   return out;
 }

@@ -20,9 +20,21 @@ struct Issuer {
   x509::Certificate cert;
   std::vector<x509::Certificate> chain;
   std::unique_ptr<keys::Signer> key;
+  std::string flag, path;  ///< where the certificate came from ("--ca-cert", "ca.pem"), for messages
 };
-/// Load the CA certificate (+ chain) and check it is a CA; key opened separately by open_issuer_key.
-Expected<Issuer> load_issuer_cert(const std::string& cert_path, const std::string& chain_path, const std::string& flag);
+/// One certificate from a flag's file; a private key given where the certificate belongs (swapped
+/// --ca-cert/--ca-key) is named as such.
+Expected<x509::Certificate> load_certificate(const std::string& path, const std::string& flag,
+                                             const std::string& key_flag);
+/// Load the CA certificate (+ chain) and run the SPEC §13.2 issuer preflight (x509/preflight.h):
+/// valid at `now` (exit 11), a CA with keyCertSign whose chain links and whose pathLenConstraints
+/// allow the new certificate (`new_is_ca`) (exit 3). The key is opened separately by open_issuer_key.
+Expected<Issuer> load_issuer_cert(const std::string& cert_path, const std::string& chain_path, const std::string& flag,
+                                  const std::string& key_flag, UnixTime now, bool new_is_ca = false);
+/// SPEC §13.2 rule 3: the new certificate's notAfter within the issuer's (see x509::fit_not_after);
+/// a clamped default is warned about.
+Expected<UnixTime> not_after_within_issuer(const Issuer& issuer, x509::Profile profile,
+                                           UnixTime not_after, const std::string& requested_flag, const Env& env);
 Status open_issuer_key(Issuer& issuer, const std::string& key_uri, keys::KeyContext& keys, const std::string& flag);
 
 /// RFC 3339 time from a flag, or the fallback when empty.
@@ -63,6 +75,9 @@ struct DevIdJob : batch::Job {
 class DevIdBatchTool : public batch::Tool {
  public:
   DevIdBatchTool(const DevIdCommon& dev, const Common& common, Env& env) : dev_(dev), common_(common), env_(env) {}
+  /// SPEC §13.2 issuer preflight (load_issuer_cert), before the runner writes anything; the
+  /// batch functions call it before batch::run, so --check reports an unusable CA too.
+  Status preflight();
   Status prepare() override;
   std::vector<std::pair<std::string, std::string>> files(const batch::Job& job) override;
   Status verify_existing(batch::Job& job, const std::map<std::string, std::string>& paths) override;
@@ -77,6 +92,9 @@ class DevIdBatchTool : public batch::Tool {
   virtual Expected<x509::Certificate> issue(DevIdJob& job, ByteView pub, Issuer& issuer) = 0;
   /// A device key was opened or created for the row.
   virtual void on_device_key(const DeviceKey&) {}
+  /// A row's explicit not_after: after now, and (SPEC §13.2 rule 3) within the issuer's unless
+  /// it is 99991231235959Z.
+  Status check_row_not_after(const std::string& text, x509::Profile profile, UnixTime& out);
 
   const DevIdCommon& dev_;
   const Common& common_;

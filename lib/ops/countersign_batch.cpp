@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "onboard/batch/runner.h"
+#include "ticket_signer.h"
 #include "verify_common.h"
 
 namespace onboard::ops {
@@ -42,11 +43,13 @@ class CountersignTool : public batch::Tool {
   }
 
   Status prepare() override {
-    auto signer = load_ticket_signer(req_.cert, req_.chain, req_.alg);
+    auto signer = load_ticket_signer({req_.key, req_.cert, req_.chain, req_.alg}, env_.now());
     if (!signer) return fail(std::move(signer.error()));
     signer_ = std::move(*signer);
     keys_ = std::make_unique<keys::KeyContext>(req_.common.keys);
-    return open_ticket_signer_key(*signer_, *keys_, req_.key);
+    if (auto ok = open_ticket_signer_key(*signer_, req_.key, *keys_); !ok) return ok;
+    warn_ticket_signer(*signer_, env_);
+    return {};
   }
 
   std::vector<std::pair<std::string, std::string>> files(const batch::Job& job) override {
@@ -89,6 +92,10 @@ Status countersign_batch(const CountersignTicketRequest& req, Env& env) {
     return fail(Errc::usage, "--manifest takes the tickets from its 'ticket' column and writes to --out-dir: not TICKET/--out");
   if (!req.check)  // trust and signer are checked before any row (a usage error stops the run early)
     if (auto trust = load_trust(req.trust, env); !trust && !req.insecure_skip_verify) return fail(std::move(trust.error()));
+  // SPEC §13.2: the signer is checked (valid now, chain up to the root, alg) before anything is
+  // written, the same checks as a single countersignature.
+  if (auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg}, env.now()); !signer)
+    return fail(std::move(signer.error()));
   CountersignTool tool(req, env);
   return batch::run(batch::options_of(req, req.common.force), tool, env);
 }

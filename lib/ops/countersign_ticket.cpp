@@ -6,6 +6,7 @@
 #include <functional>
 #include <ostream>
 
+#include "ticket_signer.h"
 #include "verify_common.h"
 
 namespace onboard::ops {
@@ -64,13 +65,12 @@ Expected<std::string> countersign_document(const CountersignTicketRequest& req, 
   if (doc->signatures.size() >= limits.max_signatures)
     return fail(Errc::malformed, ticket + ": already has " + std::to_string(doc->signatures.size()) +
                                      " signatures, the limit (SPEC §6)");
+  // SPEC §13.2: a second signature by the very same certificate adds nothing (exit 3).
+  if (auto ok = check_not_signed_yet(signer, *doc, ticket); !ok) return fail(std::move(ok.error()));
   std::optional<verify::TicketReport> report;
   if (auto ok = validate_first(req, ticket, *doc, env, report); !ok) return fail(std::move(ok.error()));
   auto cty = existing_cty(*doc, report ? &*report : nullptr);
   if (!cty) return fail(std::move(cty.error()).context(ticket));
-  for (const auto& s : doc->signatures)
-    if (s.header && s.header->x5c.front().der() == signer.cert.der())
-      env.warn(ticket + " already carries a signature by " + signer.cert.subject());
   if (auto ok = before_signing(); !ok) return fail(std::move(ok.error()));
   auto sig = sign_payload(signer, doc->payload_b64, *cty, opc_uri);
   if (!sig) return fail(std::move(sig.error()));
@@ -89,12 +89,14 @@ Status countersign_ticket(const CountersignTicketRequest& req, Env& env) {
       return fail(std::move(ok.error()).context("--composite-instance-uri"));
     opc_uri = req.composite_instance_uri;
   }
-  auto signer = load_ticket_signer(req.cert, req.chain, req.alg);
+  auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg}, env.now());
   if (!signer) return fail(std::move(signer.error()));
   keys::KeyContext keys(req.common.keys);
   auto doc = countersign_document(req, req.ticket, opc_uri, *signer, env, [&]() -> Status {
     if (auto ok = check_writable(req.out, req.common.force); !ok) return ok;
-    return open_ticket_signer_key(*signer, keys, req.key);
+    if (auto ok = open_ticket_signer_key(*signer, req.key, keys); !ok) return ok;
+    warn_ticket_signer(*signer, env);
+    return {};
   });
   if (!doc) return fail(std::move(doc.error()));
   if (auto ok = write_file_atomic(req.out, *doc, {req.common.force, 0644}); !ok) return ok;

@@ -15,6 +15,16 @@ Status create_authority(const CreateAuthorityRequest& req, Env& env) {
     return fail(Errc::usage, "--profile " + req.profile + " needs --issuer-cert and --issuer-key");
   if (req.days > 0 && !req.not_after.empty()) return fail(Errc::usage, "give --days or --not-after, not both");
   if (req.days < 0) return fail(Errc::usage, "--days must be positive");
+  // Part 21 §6.1: issuer certificates of a ticket-signing chain carry cRLDistributionPoints or
+  // authorityInfoAccess (SPEC §13.2).
+  bool revocation_info = !req.crl_urls.empty() || !req.ocsp_urls.empty();
+  bool needs_revocation_info = *profile == x509::Profile::issuing_ca || *profile == x509::Profile::ticket_signer;
+  if (req.no_revocation_info && revocation_info)
+    return fail(Errc::usage, "--no-revocation-info contradicts --crl-url/--ocsp-url: give one or the other");
+  if (needs_revocation_info && !revocation_info && !req.no_revocation_info)
+    return fail(Errc::usage, "--profile " + req.profile + " needs --crl-url URL or --ocsp-url URL (Part 21 §6.1: "
+                             "certificates of a ticket-signing chain say where their revocation is published), or "
+                             "--no-revocation-info to issue without");
   auto key_uri = keys::parse_key_uri(req.key);
   if (!key_uri) return fail(std::move(key_uri.error()).context("--key"));
   auto key_type = keys::parse_key_type(req.key_type);
@@ -31,11 +41,19 @@ Status create_authority(const CreateAuthorityRequest& req, Env& env) {
   spec.crl_urls = req.crl_urls;
   spec.ocsp_urls = req.ocsp_urls;
   std::optional<Issuer> issuer;
-  if (!root) {
-    auto loaded = load_issuer_cert(req.issuer_cert, "", "--issuer-cert");
+  if (!root) {  // SPEC §13.2 preflight, before any key is generated or file written
+    auto loaded = load_issuer_cert(req.issuer_cert, "", "--issuer-cert", "--issuer-key", now,
+                                   *profile == x509::Profile::issuing_ca);
     if (!loaded) return fail(std::move(loaded.error()));
     issuer = std::move(*loaded);
+    std::string requested = req.days > 0 ? "--days" : !req.not_after.empty() ? "--not-after" : "";
+    auto fitted = not_after_within_issuer(*issuer, *profile, spec.not_after, requested, env);
+    if (!fitted) return fail(std::move(fitted.error()));
+    spec.not_after = *fitted;
   }
+  if (needs_revocation_info && req.no_revocation_info)
+    env.warn("--no-revocation-info: " + req.subject + " names no CRL or OCSP URL; Part 21 §6.1 asks for one on the "
+             "certificates of a ticket-signing chain, and verifiers cannot check its revocation");
   if (auto ok = check_writable(req.out, req.common.force); !ok) return ok;
 
   // An authority's new key file is protected by --pass-source (device keys made by the device

@@ -3,10 +3,28 @@
 
 namespace onboard::ops {
 
-Status DevIdBatchTool::prepare() {
-  auto issuer = load_issuer_cert(dev_.ca_cert, dev_.ca_chain, "--ca-cert");
+Status DevIdBatchTool::preflight() {
+  auto issuer = load_issuer_cert(dev_.ca_cert, dev_.ca_chain, "--ca-cert", "--ca-key", env_.now());
   if (!issuer) return fail(std::move(issuer.error()));
   issuer_ = std::move(*issuer);
+  return {};
+}
+
+Status DevIdBatchTool::check_row_not_after(const std::string& text, x509::Profile profile, UnixTime& out) {
+  auto t = parse_time(text);
+  if (!t) return fail(Errc::malformed, "not_after: " + t.error().message);
+  if (*t <= env_.now()) return fail(Errc::malformed, "not_after " + text + " is in the past");
+  if (issuer_) {
+    auto fitted = not_after_within_issuer(*issuer_, profile, *t, "column not_after", env_);
+    if (!fitted) return fail(std::move(fitted.error()));
+  }
+  out = *t;
+  return {};
+}
+
+Status DevIdBatchTool::prepare() {
+  if (!issuer_)
+    if (auto ok = preflight(); !ok) return ok;
   keys::KeyOptions key_options = common_.keys;
   key_options.durable_files = false;  // the runner syncs once at the end
   keys_ = std::make_unique<keys::KeyContext>(key_options);

@@ -80,8 +80,12 @@ Status issue_single(const IssueLdevidRequest& req, Env& env) {
   if (auto ok = check_ldevid(l, true); !ok) return ok;
   auto not_after = time_or(dev.not_after, kNoExpiry, "--not-after");
   if (!not_after) return fail(std::move(not_after.error()));
-  auto issuer = load_issuer_cert(dev.ca_cert, dev.ca_chain, "--ca-cert");
+  auto issuer = load_issuer_cert(dev.ca_cert, dev.ca_chain, "--ca-cert", "--ca-key", env.now());
   if (!issuer) return fail(std::move(issuer.error()));
+  if (auto ok = not_after_within_issuer(*issuer, x509::Profile::ldevid, *not_after,
+                                        dev.not_after.empty() ? "" : "--not-after", env);
+      !ok)
+    return fail(std::move(ok.error()));
   x509::CertSpec spec = ldevid_spec(l, dev, env.now(), *not_after);
   Bytes pub;
   if (l.device_key.empty()) {
@@ -148,12 +152,9 @@ class LdevidTool : public DevIdBatchTool {
       l.device_key = job->key_uri = std::move(*uri);
     }
     if (auto ok = check_ldevid(l, false); !ok) return fail(std::move(ok.error()));
-    if (!l.not_after.empty()) {
-      auto t = parse_time(l.not_after);
-      if (!t) return fail(Errc::malformed, "not_after: " + t.error().message);
-      if (*t <= env_.now()) return fail(Errc::malformed, "not_after " + l.not_after + " is in the past");
-      job->not_after = *t;
-    }
+    if (!l.not_after.empty())
+      if (auto ok = check_row_not_after(l.not_after, x509::Profile::ldevid, job->not_after); !ok)
+        return fail(std::move(ok.error()));
     job->unique = {"ProductInstanceUri " + l.uri};
     return job;
   }
@@ -194,6 +195,7 @@ Status issue_batch(const IssueLdevidRequest& req, Env& env) {
   auto tmpl_cols = batch::template_columns(req.device_key_template);
   if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
   LdevidTool tool(req, env, std::move(*tmpl_cols));
+  if (auto ok = tool.preflight(); !ok) return ok;
   return batch::run(batch::options_of(req, req.common.force), tool, env);
 }
 

@@ -68,9 +68,14 @@ Status mint_single(const MintIdevidRequest& req, Env& env) {
   if (auto ok = check_device(d); !ok) return ok;
   for (const auto& w : lint_instance_uri(d.uri, false)) env.warn(w);
   if (req.dev.device_key.empty() == req.dev.csr.empty()) return fail(Errc::usage, "give exactly one of --device-key or --csr");
-  if (auto t = time_or(d.not_after, 0, "--not-after"); !t) return fail(std::move(t.error()));
-  auto issuer = load_issuer_cert(req.dev.ca_cert, req.dev.ca_chain, "--ca-cert");
+  auto requested = time_or(d.not_after, kNoExpiry, "--not-after");
+  if (!requested) return fail(std::move(requested.error()));
+  auto issuer = load_issuer_cert(req.dev.ca_cert, req.dev.ca_chain, "--ca-cert", "--ca-key", env.now());
   if (!issuer) return fail(std::move(issuer.error()));
+  if (auto ok = not_after_within_issuer(*issuer, x509::Profile::idevid, *requested,
+                                        d.not_after.empty() ? "" : "--not-after", env);
+      !ok)
+    return fail(std::move(ok.error()));
   std::optional<x509::VerifiedCsr> csr;
   if (!req.dev.csr.empty()) {
     auto c = x509::load_csr(req.dev.csr);
@@ -136,9 +141,8 @@ class MintTool : public DevIdBatchTool {
     job->device = device_of(r, req_);
     if (auto ok = check_device(job->device); !ok) return fail(std::move(ok.error()));
     if (!job->device.not_after.empty()) {
-      auto t = parse_time(job->device.not_after);
-      if (!t) return fail(Errc::malformed, "not_after: " + t.error().message);
-      if (*t <= env_.now()) return fail(Errc::malformed, "not_after " + job->device.not_after + " is in the past");
+      UnixTime t = 0;
+      if (auto ok = check_row_not_after(job->device.not_after, x509::Profile::idevid, t); !ok) return fail(std::move(ok.error()));
     }
     if (req_.device_key_template.empty()) {
       job->csr = batch::manifest_relative(req_.manifest, *csr);
@@ -177,6 +181,7 @@ Status mint_batch(const MintIdevidRequest& req, Env& env) {
   auto tmpl_cols = batch::template_columns(req.device_key_template);
   if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
   MintTool tool(req, env, std::move(*tmpl_cols));
+  if (auto ok = tool.preflight(); !ok) return ok;
   return batch::run(batch::options_of(req, req.common.force), tool, env);
 }
 

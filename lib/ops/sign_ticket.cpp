@@ -69,6 +69,7 @@ Status sign_single(const SignTicketRequest& req, Env& env) {
   keys::KeyContext keys(req.common.keys);
   if (auto ok = open_ticket_signer_key(*signer, req.signer.key, keys); !ok) return ok;
   warn_if_no_authorities(t->authorities, env);
+  warn_ticket_signer(*signer, env);
   auto prepared = jws::prepare(sign_options(*signer, TicketType::device), *signer->key);
   if (!prepared) return fail(std::move(prepared.error()));
   auto doc = sign_new_document(*payload, *prepared, *signer->key, true);
@@ -122,6 +123,7 @@ class SignTool : public batch::Tool {
     keys_ = std::make_unique<keys::KeyContext>(req_.common.keys);
     if (auto ok = open_ticket_signer_key(*signer_, req_.signer.key, *keys_); !ok) return ok;
     warn_if_no_authorities(authorities_, env_);
+    warn_ticket_signer(*signer_, env_);
     auto prepared = jws::prepare(sign_options(*signer_, TicketType::device), *signer_->key);
     if (!prepared) return fail(std::move(prepared.error()));
     prepared_ = std::move(*prepared);

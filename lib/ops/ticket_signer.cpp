@@ -1,41 +1,12 @@
 #include "ticket_signer.h"
 
+#include "common.h"
+#include "onboard/x509/preflight.h"
+
 namespace onboard::ops {
 namespace {
 
-Status check_signer_cert(const x509::Certificate& cert, const std::string& path, UnixTime now) {
-  if (cert.is_ca())
-    return fail(Errc::malformed, "--cert " + path + ": " + cert.subject() +
-                                     " is a CA certificate; tickets are signed with an end-entity certificate "
-                                     "(create-authority --profile ticket-signer)");
-  if (!cert.allows_digital_signature())
-    return fail(Errc::malformed, "--cert " + path + ": " + cert.subject() + " lacks keyUsage digitalSignature");
-  if (cert.not_before() > now)
-    return fail(Errc::expired, "--cert " + path + ": " + cert.subject() + " is not valid before " +
-                                   format_time(cert.not_before()));
-  if (cert.not_after() < now)
-    return fail(Errc::expired, "--cert " + path + ": " + cert.subject() + " expired on " + format_time(cert.not_after()));
-  return {};
-}
-
-Status check_chain(const TicketSigner& s, const std::string& path) {
-  const x509::Certificate* child = &s.cert;
-  for (std::size_t i = 0; i < s.chain.size(); ++i) {
-    const auto& issuer = s.chain[i];
-    if (!issuer.is_ca())
-      return fail(Errc::malformed, "--chain " + path + ": certificate " + std::to_string(i + 1) + " (" + issuer.subject() +
-                                       ") is not a CA");
-    if (!child->signed_by(issuer))
-      return fail(Errc::malformed, "--chain " + path + ": certificate " + std::to_string(i + 1) + " (" + issuer.subject() +
-                                       ") did not issue " + child->subject() + " (issuers go nearest first)");
-    child = &issuer;
-  }
-  if (1 + s.chain.size() > jws::Limits{}.max_x5c)
-    return fail(Errc::malformed, "--chain " + path + ": x5c would hold " + std::to_string(1 + s.chain.size()) +
-                                     " certificates, more than the limit of " + std::to_string(jws::Limits{}.max_x5c));
-  return {};
-}
-
+// SPEC §6 / §13.2: one allow-list for every signing tool.
 Expected<std::optional<jws::Alg>> parse_alg_flag(const std::string& text, const x509::Certificate& cert) {
   if (text.empty()) return std::optional<jws::Alg>{};
   auto alg = jws::parse_alg(text);
@@ -47,27 +18,35 @@ Expected<std::optional<jws::Alg>> parse_alg_flag(const std::string& text, const 
   return std::optional<jws::Alg>(*alg);
 }
 
+const char* kEdDsaWarning =
+    "EdDSA (RFC 8037) is outside the RFC 7518 algorithms Part 21 names: verifiers that follow Part 21 strictly "
+    "may reject this signature (use a P-256 key and ES256 for the widest acceptance)";
+
 }  // namespace
 
 Expected<TicketSigner> load_ticket_signer(const TicketSignerFlags& flags, UnixTime now) {
   if (flags.key.empty() || flags.cert.empty()) return fail(Errc::usage, "give --key and --cert of the ticket signer");
-  auto cert = x509::Certificate::load(flags.cert);
-  if (!cert) return fail(std::move(cert.error()).context("--cert"));
-  if (auto ok = check_signer_cert(*cert, flags.cert, now); !ok) return fail(std::move(ok.error()));
-  TicketSigner s{std::move(*cert), {}, std::nullopt, nullptr};
+  auto cert = load_certificate(flags.cert, "--cert", "--key");
+  if (!cert) return fail(std::move(cert.error()));
+  TicketSigner s{std::move(*cert), {}, std::nullopt, nullptr, {}, flags.cert};
   if (!flags.chain.empty()) {
     auto chain = x509::Certificate::load_all(flags.chain);
     if (!chain) return fail(std::move(chain.error()).context("--chain"));
     s.chain = std::move(*chain);
-    if (auto ok = check_chain(s, flags.chain); !ok) return fail(std::move(ok.error()));
   }
+  const x509::CertSource cert_src{"--cert", flags.cert, "ticket signer certificate"};
+  const x509::CertSource chain_src{"--chain", flags.chain, "CA"};
+  if (auto ok = x509::check_ticket_signer(s.cert, cert_src, s.chain, chain_src, now, jws::Limits{}.max_x5c); !ok)
+    return fail(std::move(ok.error()));
   auto alg = parse_alg_flag(flags.alg, s.cert);
   if (!alg) return fail(std::move(alg.error()));
   s.alg = *alg;
+  s.warnings = x509::revocation_info_warnings(s.cert, s.chain);
   return s;
 }
 
 Status open_ticket_signer_key(TicketSigner& signer, const std::string& key_uri, keys::KeyContext& keys) {
+  if (key_uri.empty()) return fail(Errc::usage, "give --key (the signer's key URI)");
   auto uri = keys::parse_key_uri(key_uri);
   if (!uri) return fail(std::move(uri.error()).context("--key"));
   auto key = keys.open(*uri);
@@ -79,18 +58,39 @@ Status open_ticket_signer_key(TicketSigner& signer, const std::string& key_uri, 
     if (auto ok = jws::check_alg_fits(alg, signer.cert); !ok) return fail(Errc::key, "--key: " + ok.error().message);
     signer.alg = alg;
   }
+  if (*signer.alg == jws::Alg::EdDSA) signer.warnings.insert(signer.warnings.begin(), kEdDsaWarning);
   signer.key = std::move(*key);
   return {};
 }
 
-jws::SignOptions sign_options(const TicketSigner& signer, ticket::TicketType type, std::optional<std::string> opc_uri) {
+void warn_ticket_signer(const TicketSigner& signer, const Env& env) {
+  for (const auto& w : signer.warnings) env.warn(w);
+}
+
+Status check_not_signed_yet(const TicketSigner& signer, const jws::Document& doc, const std::string& ticket_name) {
+  std::vector<x509::Certificate> existing;
+  for (const auto& s : doc.signatures)
+    if (s.header && !s.header->x5c.empty()) existing.push_back(s.header->x5c.front());
+  return x509::check_not_already_signed(signer.cert, {"--cert", signer.cert_path, "ticket signer certificate"}, existing, ticket_name);
+}
+
+jws::SignOptions sign_options(const TicketSigner& signer, const std::string& cty, std::optional<std::string> opc_uri) {
   jws::SignOptions o;
   o.alg = signer.alg;
   o.x5c.push_back(signer.cert);
   o.x5c.insert(o.x5c.end(), signer.chain.begin(), signer.chain.end());
-  o.cty = ticket::cty_for(type);
+  o.cty = cty;
   o.opc_uri = std::move(opc_uri);
   return o;
+}
+
+jws::SignOptions sign_options(const TicketSigner& signer, ticket::TicketType type, std::optional<std::string> opc_uri) {
+  return sign_options(signer, ticket::cty_for(type), std::move(opc_uri));
+}
+
+Expected<jws::Signature> sign_payload(const TicketSigner& signer, std::string_view payload_b64, const std::string& cty,
+                                      const std::optional<std::string>& opc_uri) {
+  return jws::sign(payload_b64, sign_options(signer, cty, opc_uri), *signer.key);
 }
 
 Expected<std::vector<ticket::CertificateAuthority>> load_authorities(const std::vector<std::string>& paths) {

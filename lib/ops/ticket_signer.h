@@ -1,6 +1,7 @@
-// Private to ops: loading and checking a ticket signer (sign-ticket, countersign-ticket,
-// build-composite-ticket share it). Parse, then act: certificates and flags are checked by
-// load_ticket_signer before any key is opened by open_ticket_signer_key.
+// Private to ops: THE ticket signer of sign-ticket, countersign-ticket and build-composite-ticket
+// (one definition: same key opening, same alg allow-list, same certificate checks). Parse, then
+// act: load_ticket_signer runs the SPEC §13.2 preflight (x509/preflight.h) on --cert/--chain and
+// checks --alg before any key is opened by open_ticket_signer_key or any file is written.
 #pragma once
 
 #include <memory>
@@ -18,19 +19,32 @@ namespace onboard::ops {
 
 struct TicketSigner {
   x509::Certificate cert;
-  std::vector<x509::Certificate> chain;  ///< nearest issuer first
-  std::optional<jws::Alg> alg;           ///< nullopt: the key's default
+  std::vector<x509::Certificate> chain;  ///< nearest issuer first, up to and including the root
+  std::optional<jws::Alg> alg;           ///< nullopt until the key is opened: the key's default
   std::unique_ptr<keys::Signer> key;     ///< set by open_ticket_signer_key
+  std::vector<std::string> warnings;     ///< said by warn_ticket_signer once every check passed
+  std::string cert_path;                 ///< --cert, to name the certificate in messages
 };
 
-/// --cert must be an end entity with digitalSignature, valid at `now`; --chain must link;
-/// --alg must be one we emit and fit the certificate's key. Errc::usage / malformed / expired / file.
+/// SPEC §13.2 for the signer: --cert an end entity with digitalSignature, valid now (exit 11
+/// otherwise); --chain holds every issuer up to the root and links (exit 3); --alg one we emit
+/// (SPEC §6) and fitting the certificate's key (usage, exit 2). Errc::file for unreadable files.
 Expected<TicketSigner> load_ticket_signer(const TicketSignerFlags& flags, UnixTime now);
-/// Open --key and check it holds the certificate's public key (Errc::key otherwise).
+/// Open --key and check it holds the certificate's public key (Errc::key otherwise); picks the
+/// key's default alg when --alg was not given (the same allow-list applies).
 Status open_ticket_signer_key(TicketSigner& signer, const std::string& key_uri, keys::KeyContext& keys);
+/// The signer's warnings (EdDSA outside RFC 7518, chain certificates without revocation info).
+void warn_ticket_signer(const TicketSigner& signer, const Env& env);
+/// SPEC §13.2: countersigning a ticket that already carries a signature by this very certificate.
+Status check_not_signed_yet(const TicketSigner& signer, const jws::Document& doc, const std::string& ticket_name);
 /// x5c = cert + chain, cty for the ticket type, optional opc-uri.
+jws::SignOptions sign_options(const TicketSigner& signer, const std::string& cty,
+                              std::optional<std::string> opc_uri = std::nullopt);
 jws::SignOptions sign_options(const TicketSigner& signer, ticket::TicketType type,
                               std::optional<std::string> opc_uri = std::nullopt);
+/// One new signature over `payload_b64` (the exact string in the document).
+Expected<jws::Signature> sign_payload(const TicketSigner& signer, std::string_view payload_b64, const std::string& cty,
+                                      const std::optional<std::string>& opc_uri);
 /// --authority BUNDLE files (SPEC §12).
 Expected<std::vector<ticket::CertificateAuthority>> load_authorities(const std::vector<std::string>& paths);
 /// A one-signature document over `payload_json`, compact with a newline at the end.

@@ -47,53 +47,6 @@ Expected<verify::Options> load_trust(const TrustRequest& req, const Env& env) {
   return o;
 }
 
-Expected<TicketSigner> load_ticket_signer(const std::string& cert, const std::string& chain, const std::string& alg) {
-  if (cert.empty()) return fail(Errc::usage, "give --cert (the signer certificate)");
-  auto c = x509::Certificate::load(cert);
-  if (!c) return fail(std::move(c.error()).context("--cert"));
-  TicketSigner s{std::move(*c), {}, std::nullopt, nullptr};
-  if (!chain.empty()) {
-    auto ch = x509::Certificate::load_all(chain);
-    if (!ch) return fail(std::move(ch.error()).context("--chain"));
-    s.chain = std::move(*ch);
-    if (!s.cert.signed_by(s.chain.front()))
-      return fail(Errc::malformed, "--chain " + chain + ": its first certificate did not issue " + cert);
-  }
-  if (s.cert.is_ca() || !s.cert.allows_digital_signature())
-    return fail(Errc::malformed, "--cert " + cert + ": " + s.cert.subject() +
-                                     " is not a ticket-signer certificate (CA:false with keyUsage digitalSignature)");
-  if (!alg.empty()) {
-    auto a = jws::parse_alg(alg);
-    if (!a) return fail(std::move(a.error()).context("--alg"));
-    if (auto ok = jws::check_alg_fits(*a, s.cert); !ok) return fail(std::move(ok.error()).context("--alg"));
-    s.alg = *a;
-  }
-  return s;
-}
-
-Status open_ticket_signer_key(TicketSigner& signer, keys::KeyContext& keys, const std::string& key_uri) {
-  if (key_uri.empty()) return fail(Errc::usage, "give --key (the signer's key URI)");
-  auto uri = keys::parse_key_uri(key_uri);
-  if (!uri) return fail(std::move(uri.error()).context("--key"));
-  auto key = keys.open(*uri);
-  if (!key) return fail(std::move(key.error()).context("--key"));
-  if ((*key)->public_key_der() != signer.cert.public_key_der())
-    return fail(Errc::key, "--key " + uri->text + " does not match the public key of --cert " + signer.cert.subject());
-  signer.key = std::move(*key);
-  return {};
-}
-
-Expected<jws::Signature> sign_payload(const TicketSigner& signer, std::string_view payload_b64, const std::string& cty,
-                                      const std::optional<std::string>& opc_uri) {
-  jws::SignOptions opt;
-  opt.alg = signer.alg;
-  opt.x5c.push_back(signer.cert);
-  opt.x5c.insert(opt.x5c.end(), signer.chain.begin(), signer.chain.end());
-  opt.cty = cty;
-  opt.opc_uri = opc_uri;
-  return jws::sign(payload_b64, opt, *signer.key);
-}
-
 Error invalid_ticket_error(const verify::TicketReport& report) {
   if (report.code == Errc::file) return Error{report.code, report.reason};  // unreadable: the message names the file
   return Error{report.code, report.name + ": not valid: " + report.reason};

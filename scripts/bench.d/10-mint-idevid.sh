@@ -10,7 +10,7 @@ W=$(mktemp -d "${BENCH_DIR:-/tmp}/bench-mint.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 cd "$W"
 "$BIN/create-authority" --profile root-ca --subject "/O=Bench/CN=Root" --key root.key --new-key --out root.pem >/dev/null
-"$BIN/create-authority" --profile issuing-ca --subject "/O=Bench/CN=Device CA" --key ca.key --new-key \
+"$BIN/create-authority" --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Bench/CN=Device CA" --key ca.key --new-key \
   --issuer-cert root.pem --issuer-key root.key --out ca.pem >/dev/null
 { echo product_instance_uri,serial_number,model
   for i in $(seq 1 "$N"); do echo "urn:bench.example.com:x1:snr-$i,$i,X1"; done; } > devices.csv

@@ -12,9 +12,9 @@ SHM=$(mktemp -d /dev/shm/onboard-bench.XXXXXX 2>/dev/null || true)
 trap 'rm -rf "$T" ${SHM:+"$SHM"}' EXIT
 cd "$T"
 "$BIN/create-authority" --profile root-ca --subject "/O=Bench/CN=Root" --key root.key --new-key --out root.pem >/dev/null
-"$BIN/create-authority" --profile issuing-ca --subject "/O=Bench/CN=CA" --key ca.key --new-key \
+"$BIN/create-authority" --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Bench/CN=CA" --key ca.key --new-key \
   --issuer-cert root.pem --issuer-key root.key --out ca.pem >/dev/null
-"$BIN/create-authority" --profile ticket-signer --subject "/O=Bench/CN=Signer" --key signer.key --new-key \
+"$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/ca.crl --subject "/O=Bench/CN=Signer" --key signer.key --new-key \
   --issuer-cert ca.pem --issuer-key ca.key --out signer.pem >/dev/null
 cat ca.pem root.pem >bundle.pem
 cat >tpl.yaml <<'YAML'
@@ -35,7 +35,7 @@ bench_into() {
   local dir=$1 label=$2 times
   TIMEFORMAT='%R %U %S'
   times=$( { time "$BIN/sign-ticket" --manifest m.csv --ticket-template tpl.yaml --out-dir "$dir/out" --key signer.key \
-    --cert signer.pem --chain ca.pem --results "$dir/results.jsonl" >/dev/null; } 2>&1 )
+    --cert signer.pem --chain bundle.pem --results "$dir/results.jsonl" >/dev/null; } 2>&1 )
   local ok; ok=$(grep -c '"status":"ok"' "$dir/results.jsonl")
   [ "$ok" -eq "$N" ] || { echo "only $ok of $N tickets signed" >&2; exit 1; }
   awk -v n="$N" -v raw="$raw" -v label="$label" -v t="$times" 'BEGIN {

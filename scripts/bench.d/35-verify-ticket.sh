@@ -11,11 +11,11 @@ trap 'rm -rf "$T"' EXIT
 cd "$T"
 ca() { "$BIN/create-authority" "$@" >/dev/null; }
 ca --profile root-ca --subject "/O=Bench/CN=Root" --key root.key --new-key --out root.pem
-ca --profile issuing-ca --subject "/O=Bench/CN=CA" --key ca.key --new-key --issuer-cert root.pem --issuer-key root.key --out ca.pem
-ca --profile ticket-signer --subject "/O=Bench/CN=Signer" --key signer.key --new-key --issuer-cert ca.pem --issuer-key ca.key --out signer.pem
+ca --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Bench/CN=CA" --key ca.key --new-key --issuer-cert root.pem --issuer-key root.key --out ca.pem
+ca --profile ticket-signer --crl-url http://crl.example.com/ca.crl --subject "/O=Bench/CN=Signer" --key signer.key --new-key --issuer-cert ca.pem --issuer-key ca.key --out signer.pem
 ca --profile root-ca --subject "/O=Builder/CN=Root" --key broot.key --new-key --out broot.pem
-ca --profile issuing-ca --subject "/O=Builder/CN=CA" --key bca.key --new-key --issuer-cert broot.pem --issuer-key broot.key --out bca.pem
-ca --profile ticket-signer --subject "/O=Builder/CN=Signer" --key bsigner.key --new-key --issuer-cert bca.pem --issuer-key bca.key --out bsigner.pem
+ca --profile issuing-ca --crl-url http://crl.example.com/broot.crl --subject "/O=Builder/CN=CA" --key bca.key --new-key --issuer-cert broot.pem --issuer-key broot.key --out bca.pem
+ca --profile ticket-signer --crl-url http://crl.example.com/bca.crl --subject "/O=Builder/CN=Signer" --key bsigner.key --new-key --issuer-cert bca.pem --issuer-key bca.key --out bsigner.pem
 cat ca.pem root.pem >chain.pem
 cat bca.pem broot.pem >bchain.pem
 printf 'manufacturer_name: Bench\nmodel_name: X1\nserial_number: "{serial}"\nproduct_instance_uri: "urn:bench.example:x1:{serial}"\n' >tpl.yaml

@@ -106,7 +106,7 @@ expect_eq "$(grep -c . <<<"$OUT")" 2 "stopped after the failed row (row 1 skippe
 cat ca.pem root.pem >bundle.pem
 printf 'manufacturer_name: Acme\nserial_number: "{serial}"\nproduct_instance_uri: "urn:acme.example:t:{serial}"\nauthorities:\n  - bundle.pem\n' >tpl.yaml
 { echo "id,serial"; echo "t1,1"; echo "t2,2"; } >t.csv
-signer=(--ticket-template tpl.yaml --key signer.key --cert signer.pem --chain ca.pem)
+signer=(--ticket-template tpl.yaml --key signer.key --cert signer.pem --chain chain.pem)
 run sign-ticket --manifest t.csv --out-dir tk "${signer[@]}" --results t.jsonl
 expect_rc 0 "sign-ticket batch"
 expect_eq "$(check_schema t.jsonl)" 2 "sign-ticket results schema"
@@ -173,7 +173,10 @@ expect_no_file ldo2 "issue-ldevid --check creates nothing"
 if [ -x "$BIN/countersign-ticket" ] && [ -x "$BIN/verify-ticket" ]; then
   mkdir cs && cp tk/t1.ticket.json tk/t2.ticket.json cs/
   printf 'ticket,composite_instance_uri\nt1.ticket.json,\nt2.ticket.json,urn:builder.example:line:7\n' >cs/m.csv
-  cs=(--key signer.key --cert signer.pem --chain ca.pem --trust-anchor root.pem)
+  # A distributor's signer: the manufacturer's own certificate may not sign the same ticket twice (SPEC §13.2).
+  "$BIN/create-authority" --profile ticket-signer --subject "/O=Dist/CN=Dist Signer" --key dist.key --new-key \
+    --issuer-cert root.pem --issuer-key root.key --crl-url http://crl.example.com/root.crl --out dist.pem >/dev/null
+  cs=(--key dist.key --cert dist.pem --chain root.pem --trust-anchor root.pem)
   run countersign-ticket --manifest cs/m.csv --out-dir cso "${cs[@]}" --results cs.jsonl
   expect_rc 0 "countersign-ticket --manifest"
   expect_eq "$(check_schema cs.jsonl)" 2 "countersign-ticket results schema"

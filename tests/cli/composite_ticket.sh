@@ -8,16 +8,16 @@ cat ca.pem root.pem >bundle.pem
 CELL=urn:builder.example:cell:1
 LINE=urn:builder.example:line:1
 "$BIN/create-authority" --profile root-ca --subject "/O=Builder/CN=Builder Root" --key broot.key --new-key --out broot.pem >/dev/null
-"$BIN/create-authority" --profile issuing-ca --subject "/O=Builder/CN=Builder LDevID CA" --key bca.key --new-key \
+"$BIN/create-authority" --profile issuing-ca --crl-url http://crl.example.com/broot.crl --subject "/O=Builder/CN=Builder LDevID CA" --key bca.key --new-key \
   --issuer-cert broot.pem --issuer-key broot.key --out bca.pem >/dev/null
-"$BIN/create-authority" --profile ticket-signer --subject "/O=Builder/CN=Builder Ticket Signer" --key bsigner.key --new-key \
+"$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/broot.crl --subject "/O=Builder/CN=Builder Ticket Signer" --key bsigner.key --new-key \
   --issuer-cert broot.pem --issuer-key broot.key --out bsigner.pem >/dev/null
 cat bca.pem broot.pem >bbundle.pem
 for n in 1 2 3 4; do
   device_yaml $n
   "$BIN/mint-idevid" --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:acme.example:x1:$n --serial-number $n \
     --device-key dev$n.key --new-key --out idev$n.pem >/dev/null
-  "$BIN/sign-ticket" --ticket dev-$n.yaml --key signer.key --cert signer.pem --chain ca.pem --authority bundle.pem \
+  "$BIN/sign-ticket" --ticket dev-$n.yaml --key signer.key --cert signer.pem --chain chain.pem --authority bundle.pem \
     --out t$n.json >/dev/null
   "$BIN/issue-ldevid" --ca-cert bca.pem --ca-key bca.key --product-instance-uri urn:acme.example:x1:$n \
     --composite-instance-uri $CELL --from-idevid idev$n.pem --out ldev$n.pem >/dev/null
@@ -26,7 +26,7 @@ printf 'manufacturer_name: Builder\nmodel_name: Cell\nserial_number: C1\ncomposi
 TRUST=(--trust-anchor root.pem --trust-anchor broot.pem)
 
 run build-composite-ticket --composite cell.yaml --member t1.json --member t2.json --member t3.json \
-  --key bsigner.key --cert bsigner.pem --authority bbundle.pem --trust-anchor root.pem --out-dir cell
+  --key bsigner.key --cert bsigner.pem --chain broot.pem --authority bbundle.pem --trust-anchor root.pem --out-dir cell
 expect_rc 0 "build a composite of three devices"
 expect_out "composite $CELL with 3 device\(s\)" "report line"
 for f in composite.ticket.json ticket-list.json urn_acme.example_x1_1.ticket.json urn_acme.example_x1_3.ticket.json; do
@@ -72,8 +72,17 @@ expect_err "composite-ticket" "names the composite ticket"
 
 # Nested: an outer composite with the cell (via its ticket list) and device 4
 printf 'manufacturer_name: Builder\ncomposite_instance_uri: %s\n' $LINE >line.yaml
+# the cell's builder certificate already signed the cell's members: the same certificate again is refused ...
 run build-composite-ticket --composite line.yaml --member cell/ticket-list.json --member t4.json \
-  --key bsigner.key --cert bsigner.pem --authority bbundle.pem "${TRUST[@]}" --out-dir line
+  --key bsigner.key --cert bsigner.pem --chain broot.pem --authority bbundle.pem "${TRUST[@]}" --out-dir line
+expect_rc 3 "outer composite by the certificate that already signed the members"
+expect_err "is already by --cert bsigner.pem" "names the certificate"
+expect_no_file line "nothing written"
+# ... so the outer composite is signed with the builder's renewed certificate (same subject and key)
+"$BIN/create-authority" --profile ticket-signer --subject "/O=Builder/CN=Builder Ticket Signer" --key bsigner.key \
+  --issuer-cert broot.pem --issuer-key broot.key --crl-url http://crl.example.com/broot.crl --out bsigner2.pem >/dev/null
+run build-composite-ticket --composite line.yaml --member cell/ticket-list.json --member t4.json \
+  --key bsigner.key --cert bsigner2.pem --chain broot.pem --authority bbundle.pem "${TRUST[@]}" --out-dir line
 expect_rc 0 "outer composite from a sub-composite's ticket list"
 payload_b64 line/composite.ticket.json | b64url_decode >line.payload
 grep -q "\"Devices\":\[\"urn:acme.example:x1:4\"\],\"Composites\":\[\"$CELL\"\]" line.payload && pass ||
@@ -90,25 +99,25 @@ run verify-ticket line/urn_acme.example_x1_1.ticket.json "${TRUST[@]}" --device-
 expect_rc 13 "inner composite URI only: partial match for the outer composite"
 
 # Bad input: nothing written
-run build-composite-ticket --composite cell.yaml --member t1.json --member t1.json --key bsigner.key --cert bsigner.pem \
+run build-composite-ticket --composite cell.yaml --member t1.json --member t1.json --key bsigner.key --cert bsigner.pem --chain broot.pem \
   --trust-anchor root.pem --out-dir dup
 expect_rc 3 "duplicated ProductInstanceUri"
 expect_err "same ProductInstanceUri urn:acme.example:x1:1" "names the duplicate"
 expect_no_file dup/composite.ticket.json "nothing written"
-run build-composite-ticket --composite cell.yaml --member t1.json --key bsigner.key --cert bsigner.pem \
+run build-composite-ticket --composite cell.yaml --member t1.json --key bsigner.key --cert bsigner.pem --chain broot.pem \
   --trust-anchor broot.pem --out-dir untrusted
 expect_rc 10 "an untrusted member"
 expect_no_file untrusted/composite.ticket.json "nothing written"
-run build-composite-ticket --composite cell.yaml --member t1.json --key bsigner.key --cert bsigner.pem \
+run build-composite-ticket --composite cell.yaml --member t1.json --key bsigner.key --cert bsigner.pem --chain broot.pem \
   --trust-anchor root.pem --out-dir cell
 expect_rc 5 "outputs exist"
-run build-composite-ticket --member t1.json --key bsigner.key --cert bsigner.pem --trust-anchor root.pem --out-dir x
+run build-composite-ticket --member t1.json --key bsigner.key --cert bsigner.pem --chain broot.pem --trust-anchor root.pem --out-dir x
 expect_rc 2 "missing --composite"
-run build-composite-ticket --composite cell.yaml --member nothere.json --key bsigner.key --cert bsigner.pem \
+run build-composite-ticket --composite cell.yaml --member nothere.json --key bsigner.key --cert bsigner.pem --chain broot.pem \
   --trust-anchor root.pem --out-dir x
 expect_rc 5 "unreadable member"
 printf 'manufacturer_name: Builder\ncomposite_instance_uri: [\n' >bad.yaml
-run build-composite-ticket --composite bad.yaml --member t1.json --key bsigner.key --cert bsigner.pem \
+run build-composite-ticket --composite bad.yaml --member t1.json --key bsigner.key --cert bsigner.pem --chain broot.pem \
   --trust-anchor root.pem --out-dir x
 expect_rc 3 "malformed composite YAML"
 expect_err "bad.yaml:" "names the file"

@@ -57,7 +57,7 @@ if [ -x "$BIN/sign-ticket" ]; then
   for M in 3000 12000 40000; do
     rm -rf tickets
     { echo "id,serial"; seq 1 "$M" | sed 's/.*/dev-&,&/'; } >tickets.csv
-    sign=(sign-ticket --manifest tickets.csv --ticket-template tpl.yaml --out-dir tickets --key signer.key --cert signer.pem --chain ca.pem)
+    sign=(sign-ticket --manifest tickets.csv --ticket-template tpl.yaml --out-dir tickets --key signer.key --cert signer.pem --chain chain.pem)
     kill_midway tickets 1 "$BIN/${sign[0]}" "${sign[@]:1}"
     done_before=$(ls tickets 2>/dev/null | wc -l)
     [ "$KILLED" = 1 ] && [ "$done_before" -gt 0 ] && [ "$done_before" -lt "$M" ] && break

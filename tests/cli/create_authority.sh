@@ -7,7 +7,7 @@ run create-authority --profile issuing-ca --subject "/O=Acme/CN=Acme Device CA" 
   --issuer-cert root.pem --issuer-key root.key --crl-url http://crl.acme.example/ca.crl --ocsp-url http://ocsp.acme.example --out ca.pem --json
 expect_rc 0 "issuing-ca"
 expect_out '"subject":"O=Acme,CN=Acme Device CA"' "issuing-ca --json subject"
-run create-authority --profile ticket-signer --subject "/O=Acme/CN=Signer" --key signer.key --new-key --key-type p384 \
+run create-authority --profile ticket-signer --crl-url http://crl.example.com/ca.crl --subject "/O=Acme/CN=Signer" --key signer.key --new-key --key-type p384 \
   --issuer-cert ca.pem --issuer-key ca.key --days 30 --out signer.pem
 expect_rc 0 "ticket-signer"
 
@@ -55,11 +55,11 @@ run create-authority --profile king --subject "/CN=x" --key k.key --new-key --ou
 expect_rc 2 "unknown profile"; expect_no_file k.key "no key made on usage error"
 run create-authority --profile root-ca --subject "CN=x" --key k.key --new-key --out x.pem
 expect_rc 2 "subject without slash"; expect_no_file k.key "no key made on bad subject"
-run create-authority --profile issuing-ca --subject "/CN=x" --key k.key --new-key --out x.pem
+run create-authority --profile issuing-ca --crl-url http://crl.example.com/x.crl --subject "/CN=x" --key k.key --new-key --out x.pem
 expect_rc 2 "issuing-ca without issuer"
-run create-authority --profile issuing-ca --subject "/CN=x" --key k.key --new-key --issuer-cert signer.pem --issuer-key signer.key --out x.pem
+run create-authority --profile issuing-ca --crl-url http://crl.example.com/signer.crl --subject "/CN=x" --key k.key --new-key --issuer-cert signer.pem --issuer-key signer.key --out x.pem
 expect_rc 3 "issuer that is not a CA"; expect_err "not a CA" "not a CA message"; expect_no_file k.key "no key for non-CA issuer"
-run create-authority --profile issuing-ca --subject "/CN=x" --key k.key --new-key --issuer-cert ca.pem --issuer-key root.key --out x.pem
+run create-authority --profile ticket-signer --crl-url http://crl.example.com/ca.crl --subject "/CN=x" --key k.key --new-key --issuer-cert ca.pem --issuer-key root.key --out x.pem
 expect_rc 4 "issuer key does not match"; expect_err "does not match" "key mismatch message"; expect_no_file x.pem "key mismatch"
 expect_no_file k.key "new key removed when issuing fails"
 run create-authority --profile root-ca --subject "/CN=x" --key root.key --new-key --out x.pem
@@ -71,9 +71,9 @@ expect_rc 0 "--force overwrites"
 run create-authority --profile root-ca --subject "/CN=x" --key missing.key --out x.pem
 expect_rc 4 "missing key"; expect_no_file x.pem "missing key"
 echo "not a pem" > junk.pem
-run create-authority --profile issuing-ca --subject "/CN=x" --key k.key --new-key --issuer-cert junk.pem --issuer-key ca.key --out x.pem
+run create-authority --profile issuing-ca --crl-url http://crl.example.com/junk.crl --subject "/CN=x" --key k.key --new-key --issuer-cert junk.pem --issuer-key ca.key --out x.pem
 expect_rc 3 "malformed issuer PEM"; expect_err "junk.pem" "malformed PEM names the file"
-run create-authority --profile issuing-ca --subject "/CN=x" --key k.key --new-key --issuer-cert nothere.pem --issuer-key ca.key --out x.pem
+run create-authority --profile issuing-ca --crl-url http://crl.example.com/nothere.crl --subject "/CN=x" --key k.key --new-key --issuer-cert nothere.pem --issuer-key ca.key --out x.pem
 expect_rc 5 "unreadable issuer cert"
 run create-authority --profile root-ca --subject "/CN=x" --key k.key --new-key --out nodir/x.pem
 expect_rc 5 "output directory missing"; expect_no_file k.key "no key when output dir is missing"

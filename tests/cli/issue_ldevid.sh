@@ -1,7 +1,7 @@
 # issue-ldevid: same key as the IDevID, from a CSR or a device key; composite SAN with both URIs.
 source "$SRC/tests/lib.sh"
 make_pki
-"$BIN/create-authority" --profile issuing-ca --subject "/O=Builder/CN=Builder Composite CA" --key cb.key --new-key \
+"$BIN/create-authority" --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Builder/CN=Builder Composite CA" --key cb.key --new-key \
   --issuer-cert root.pem --issuer-key root.key --out cb.pem >/dev/null
 URI=urn:acme.example:x1:42
 COMP=urn:builder.example:line-7:cell-3

@@ -55,7 +55,7 @@ expect_rc 3 "URI length limit"
 if [ -x "$BIN/verify-ticket" ]; then
   cat ca.pem root.pem >bundle.pem
   printf 'manufacturer_name: Acme\nproduct_instance_uri: urn:acme.example:x1:9\nauthorities:\n  - bundle.pem\n' >t.yaml
-  "$BIN/sign-ticket" --ticket t.yaml --key signer.key --cert signer.pem --chain ca.pem --out t.json >/dev/null
+  "$BIN/sign-ticket" --ticket t.yaml --key signer.key --cert signer.pem --chain chain.pem --out t.json >/dev/null
   # Ticket document: 1 MiB by default, --max-size to change it.
   { head -c $((1024 * 1024)) /dev/zero | tr '\0' ' '; cat t.json; } >padded.json
   run verify-ticket padded.json --trust-anchor root.pem
@@ -73,12 +73,13 @@ if [ -x "$BIN/verify-ticket" ]; then
   expect_err "nesting deeper than 64" "names the depth limit"
   # YAML authorities: 64 entries.
   { printf 'manufacturer_name: Acme\nproduct_instance_uri: urn:acme.example:x1:9\nauthorities:\n'; for i in $(seq 1 65); do echo "  - bundle.pem"; done; } >many.yaml
-  run sign-ticket --ticket many.yaml --key signer.key --cert signer.pem --out many.json
+  run sign-ticket --ticket many.yaml --key signer.key --cert signer.pem --chain chain.pem --out many.json
   expect_rc 3 "authorities limit"
   expect_err "more than 64 entries" "names the authorities limit"
   # x5c / --chain: 8 certificates.
   for i in $(seq 1 8); do cat ca.pem; done >chain9.pem
   run sign-ticket --ticket t.yaml --key signer.key --cert signer.pem --chain chain9.pem --out t9.json
   expect_rc 3 "x5c limit"
+  expect_err "x5c would hold 9 certificates, more than the limit of 8" "names the x5c limit"
 fi
 finish

@@ -35,7 +35,7 @@ grep -q "Subject Key Identifier" <<<"$text" && pass || fail "--add-ski"
 openssl asn1parse -in d7.pem | grep -q "A01806082B06010505070804A00C300A060567810501020401" && pass || fail "hardwareModuleName { hwType 2.23.133.1.2, hwSerialNum }"
 
 # CA organisation with a comma becomes the IDevID's O= intact
-"$BIN/create-authority" --profile issuing-ca --subject "/O=Acme, Inc./CN=Comma CA" --key comma.key --new-key \
+"$BIN/create-authority" --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Acme, Inc./CN=Comma CA" --key comma.key --new-key \
   --issuer-cert root.pem --issuer-key root.key --out comma.pem >/dev/null
 run mint-idevid --ca-cert comma.pem --ca-key comma.key --product-instance-uri "HTTPS://ID.acme.example/x1/5" --serial-number 5 --device-key k5.key --new-key --out d5.pem
 expect_rc 0 "upper-case URI mints"; expect_err "warning: .*upper-case" "SPEC §2 lint warning"

@@ -24,17 +24,17 @@ grep -q "ENCRYPTED PRIVATE KEY" root.key && pass || fail "key file is encrypted"
 leaks "create-authority"
 umask 022
 
-run create-authority --profile issuing-ca --subject "/O=Acme/CN=CA" --key ca.key --new-key --issuer-cert root.pem \
+run create-authority --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Acme/CN=CA" --key ca.key --new-key --issuer-cert root.pem \
   --issuer-key root.key --pass-source file:wrong.txt --out ca.pem
 expect_rc 4 "wrong passphrase"
 expect_err "cannot decrypt|passphrase" "wrong passphrase named"
 leaks "wrong passphrase"
-run create-authority --profile issuing-ca --subject "/O=Acme/CN=CA" --key ca.key --new-key --issuer-cert root.pem \
+run create-authority --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Acme/CN=CA" --key ca.key --new-key --issuer-cert root.pem \
   --issuer-key root.key --out ca.pem
 expect_rc 4 "encrypted key without --pass-source"
 leaks "no passphrase"
 export ONBOARD_TEST_PASS="$PASS"
-run create-authority --profile issuing-ca --subject "/O=Acme/CN=CA" --key ca.key --new-key --issuer-cert root.pem \
+run create-authority --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Acme/CN=CA" --key ca.key --new-key --issuer-cert root.pem \
   --issuer-key root.key --pass-source env:ONBOARD_TEST_PASS --json --out ca.pem
 expect_rc 0 "passphrase from env:"
 expect_eq "$(stat -c %a ca.key)" "600" "issuing CA key 0600"

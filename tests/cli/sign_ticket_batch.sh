@@ -13,7 +13,7 @@ authorities:
   - bundle.pem
 YAML
 { echo "id,model,serial"; for i in 1 2 3 4 5; do echo "dev-$i,x1,100$i"; done; } >m.csv
-signer=(--key signer.key --cert signer.pem --chain ca.pem)
+signer=(--key signer.key --cert signer.pem --chain chain.pem)
 
 run sign-ticket --manifest m.csv --ticket-template tpl.yaml --out-dir out "${signer[@]}"
 expect_rc 0 "batch of 5"
@@ -54,7 +54,7 @@ run sign-ticket --manifest dup.csv --ticket-template tpl.yaml --out-dir out2 "${
 expect_rc 3 "duplicate ProductInstanceUri"
 run sign-ticket --manifest m.csv --out-dir out2 "${signer[@]}"
 expect_rc 2 "--manifest without --ticket-template"
-run sign-ticket --manifest m.csv --ticket-template tpl.yaml --out-dir out2 --key ca.key --cert signer.pem
+run sign-ticket --manifest m.csv --ticket-template tpl.yaml --out-dir out2 --key ca.key --cert signer.pem --chain chain.pem
 expect_rc 4 "batch cert/key mismatch"
 expect_no_file out2/dev-1.ticket.json "nothing written"
 

@@ -9,14 +9,14 @@ cat ca.pem root.pem >bundle.pem
 printf 'manufacturer_name: Acme\nproduct_instance_uri: urn:acme.example:x1:1\nauthorities:\n  - bundle.pem\n' >dev.yaml
 for t in p256:ES256 p384:ES384 rsa2048:RS256 rsa2048:PS256 ed25519:EdDSA; do
   kt=${t%%:*} alg=${t##*:}
-  [ -e "$kt.pem" ] || "$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=Signer $kt" --key "$kt.key" \
+  [ -e "$kt.pem" ] || "$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/ca.crl --subject "/O=Acme/CN=Signer $kt" --key "$kt.key" \
     --new-key --key-type "$kt" --issuer-cert ca.pem --issuer-key ca.key --out "$kt.pem" >/dev/null
-  run sign-ticket --ticket dev.yaml --key "$kt.key" --cert "$kt.pem" --chain ca.pem --alg "$alg" --out "$alg.json"
+  run sign-ticket --ticket dev.yaml --key "$kt.key" --cert "$kt.pem" --chain chain.pem --alg "$alg" --out "$alg.json"
   expect_rc 0 "sign with $alg"
 done
 # tampered: another device's payload under this ticket's signature (payload changed after signing)
 sed 's/x1:1$/x1:2/' dev.yaml >dev2.yaml
-"$BIN/sign-ticket" --ticket dev2.yaml --key p256.key --cert p256.pem --chain ca.pem --out other.json 2>/dev/null
+"$BIN/sign-ticket" --ticket dev2.yaml --key p256.key --cert p256.pem --chain chain.pem --out other.json 2>/dev/null
 payload_of() { sed -E 's/^\{"payload":"([^"]*)".*/\1/' "$1"; }
 sed "s/$(payload_of ES256.json)/$(payload_of other.json)/" ES256.json >tampered.json
 cmp -s ES256.json tampered.json && fail "tampering did not change the ticket" || pass

@@ -7,8 +7,8 @@ make_pki
 cat ca.pem root.pem >bundle.pem
 device_yaml 1
 device_yaml 2
-"$BIN/sign-ticket" --ticket dev-1.yaml --key signer.key --cert signer.pem --chain ca.pem --authority bundle.pem --out t1.json >/dev/null
-"$BIN/sign-ticket" --ticket dev-2.yaml --key signer.key --cert signer.pem --chain ca.pem --authority bundle.pem --out t2.json >/dev/null
+"$BIN/sign-ticket" --ticket dev-1.yaml --key signer.key --cert signer.pem --chain chain.pem --authority bundle.pem --out t1.json >/dev/null
+"$BIN/sign-ticket" --ticket dev-2.yaml --key signer.key --cert signer.pem --chain chain.pem --authority bundle.pem --out t2.json >/dev/null
 P1=$(payload_b64 t1.json)
 verify() { run verify-ticket "$1" --trust-anchor root.pem "${@:2}"; }
 
@@ -112,14 +112,15 @@ expect_rc 3 "payload not an object"
 # Revocation: a CRL with a CRL DP on the issuing CA, the signer revoked, a CRL with a bad signature
 "$BIN/create-authority" --profile issuing-ca --subject "/O=Acme/CN=Acme CRL CA" --key rca.key --new-key \
   --issuer-cert root.pem --issuer-key root.key --crl-url http://crl.acme.example/ca.crl --out rca.pem >/dev/null
-"$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=Revoked Signer" --key rs.key --new-key \
+"$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/rca.crl --subject "/O=Acme/CN=Revoked Signer" --key rs.key --new-key \
   --issuer-cert rca.pem --issuer-key rca.key --out rs.pem >/dev/null
-"$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=Good Signer" --key gs.key --new-key \
+"$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/rca.crl --subject "/O=Acme/CN=Good Signer" --key gs.key --new-key \
   --issuer-cert rca.pem --issuer-key rca.key --out gs.pem >/dev/null
+cat rca.pem root.pem >rchain.pem
 make_crl rca.pem rca.key rca.crl rs.pem || fail "make_crl"
 make_crl root.pem root.key root.crl || fail "make_crl root"
-"$BIN/sign-ticket" --ticket dev-1.yaml --key rs.key --cert rs.pem --chain rca.pem --out revoked.json >/dev/null 2>&1
-"$BIN/sign-ticket" --ticket dev-1.yaml --key gs.key --cert gs.pem --chain rca.pem --out good.json >/dev/null 2>&1
+"$BIN/sign-ticket" --ticket dev-1.yaml --key rs.key --cert rs.pem --chain rchain.pem --out revoked.json >/dev/null 2>&1
+"$BIN/sign-ticket" --ticket dev-1.yaml --key gs.key --cert gs.pem --chain rchain.pem --out good.json >/dev/null 2>&1
 verify revoked.json --crl rca.crl --crl root.crl
 expect_rc 12 "signer revoked in a given CRL"
 expect_err "Revoked Signer: revoked on " "names the revoked certificate"
@@ -131,7 +132,7 @@ expect_rc 0 "no CRL given: revocation not checked, ticket accepted"
 expect_out "revocation  unknown" "reports the skipped check as unknown"
 expect_out "not checked: it names a CRL DP/AIA" "why it is unknown"
 # A CRL claiming to be from the CA, signed by another key
-"$BIN/create-authority" --profile issuing-ca --subject "/O=Acme/CN=Acme CRL CA" --key fake.key --new-key \
+"$BIN/create-authority" --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Acme/CN=Acme CRL CA" --key fake.key --new-key \
   --issuer-cert root.pem --issuer-key root.key --out fake.pem >/dev/null
 make_crl fake.pem fake.key fake.crl || fail "make_crl fake"
 verify good.json --crl fake.crl

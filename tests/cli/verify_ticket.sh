@@ -6,12 +6,12 @@ source "$SRC/tests/verify_lib.sh"
 make_pki
 make_distributor
 cat ca.pem root.pem >bundle.pem
-"$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=Acme Short Signer" --key short.key --new-key \
+"$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/ca.crl --subject "/O=Acme/CN=Acme Short Signer" --key short.key --new-key \
   --issuer-cert ca.pem --issuer-key ca.key --not-after 2030-01-01T00:00:00Z --out short.pem >/dev/null
 device_yaml 1
-"$BIN/sign-ticket" --ticket dev-1.yaml --key signer.key --cert signer.pem --chain ca.pem --authority bundle.pem --out t.json >/dev/null
-"$BIN/sign-ticket" --ticket dev-1.yaml --key short.key --cert short.pem --chain ca.pem --authority bundle.pem --out s.json >/dev/null
-"$BIN/countersign-ticket" s.json --key dsigner.key --cert dsigner.pem --trust-anchor root.pem --out s2.json >/dev/null
+"$BIN/sign-ticket" --ticket dev-1.yaml --key signer.key --cert signer.pem --chain chain.pem --authority bundle.pem --out t.json >/dev/null
+"$BIN/sign-ticket" --ticket dev-1.yaml --key short.key --cert short.pem --chain chain.pem --authority bundle.pem --out s.json >/dev/null
+"$BIN/countersign-ticket" s.json --key dsigner.key --cert dsigner.pem --chain droot.pem --trust-anchor root.pem --out s2.json >/dev/null
 
 # Round trip
 run verify-ticket t.json --trust-anchor root.pem
@@ -45,7 +45,7 @@ expect_rc 1 "expired + untrusted: mixed reasons give 1"
 # Trust
 run verify-ticket t.json --trust-anchor droot.pem
 expect_rc 10 "chain to an untrusted root"
-expect_err "no trusted certificate: the chain ends at .*Acme Device CA" "precise reason"
+expect_err "no trusted certificate: the chain ends at .*Acme Root" "precise reason (x5c holds the chain up to the root)"
 run verify-ticket t.json --trust-anchor root.pem --source device
 expect_rc 10 "trust-anchor signer with --source device"
 expect_err "only through a --ticket-authority signer" "explains --source device"

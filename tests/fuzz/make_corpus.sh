@@ -16,9 +16,9 @@ put() { cp "$2" "$C/$1/seed-$3"; }
 "$BIN/create-authority" --profile root-ca --subject "/O=Acme/CN=Root" --key root.key --new-key --out root.pem >/dev/null
 "$BIN/create-authority" --profile issuing-ca --subject "/O=Acme/CN=CA" --key ca.key --new-key \
   --issuer-cert root.pem --issuer-key root.key --crl-url http://crl.example/ca.crl --out ca.pem >/dev/null
-"$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=Signer" --key signer.key --new-key \
+"$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/ca.crl --subject "/O=Acme/CN=Signer" --key signer.key --new-key \
   --issuer-cert ca.pem --issuer-key ca.key --out signer.pem >/dev/null
-"$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=Ed" --key ed.key --new-key --key-type ed25519 \
+"$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/ca.crl --subject "/O=Acme/CN=Ed" --key ed.key --new-key --key-type ed25519 \
   --issuer-cert ca.pem --issuer-key ca.key --out ed.pem >/dev/null
 "$BIN/mint-idevid" --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:acme.example:x1:1 --serial-number 1 \
   --device-key dev.key --new-key --hardware-module-name --out dev.pem >/dev/null
@@ -70,11 +70,12 @@ cp "$SRC/templates/device-ticket.yaml" "$C/ticket_yaml/seed-template-device.yaml
 cp "$SRC/templates/composite.yaml" "$C/ticket_yaml/seed-template-composite.yaml"
 printf 'manufacturer_name: Acme\nserial_number: {serial}\nproduct_instance_uri: "urn:acme.example:{model}:{serial}"\n' >"$C/ticket_yaml/seed-placeholders.yaml"
 
-"$BIN/sign-ticket" --ticket t.yaml --key signer.key --cert signer.pem --chain ca.pem --out dev.ticket.json >/dev/null
-"$BIN/sign-ticket" --ticket t.yaml --key ed.key --cert ed.pem --out ed.ticket.json >/dev/null
-"$BIN/countersign-ticket" dev.ticket.json --key ed.key --cert ed.pem --trust-anchor root.pem --out cs.ticket.json >/dev/null
+cat ca.pem root.pem >chain.pem
+"$BIN/sign-ticket" --ticket t.yaml --key signer.key --cert signer.pem --chain chain.pem --out dev.ticket.json >/dev/null
+"$BIN/sign-ticket" --ticket t.yaml --key ed.key --cert ed.pem --chain chain.pem --out ed.ticket.json >/dev/null
+"$BIN/countersign-ticket" dev.ticket.json --key ed.key --cert ed.pem --chain chain.pem --trust-anchor root.pem --out cs.ticket.json >/dev/null
 put jws dev.ticket.json es256.json; put jws ed.ticket.json eddsa.json; put jws cs.ticket.json countersigned.json
-"$BIN/build-composite-ticket" --composite c.yaml --member dev.ticket.json --key signer.key --cert signer.pem --chain ca.pem \
+"$BIN/build-composite-ticket" --composite c.yaml --member dev.ticket.json --key ed.key --cert ed.pem --chain chain.pem \
   --trust-anchor root.pem --out-dir comp >/dev/null 2>&1 && {
   put jws comp/composite.ticket.json composite.json
   put ticket_json comp/ticket-list.json ticket-list.json

@@ -32,14 +32,14 @@ grep -rl "PRIVATE KEY" "$T" --exclude-dir=hsm >/dev/null && fail "a PEM private 
 openssl verify -x509_strict -CAfile root.pem root.pem >/dev/null 2>&1 && pass || fail "openssl verify root.pem"
 
 # An issuing CA in the token, signed by the root in the token (id given in the URI is used).
-run create-authority --profile issuing-ca --subject "/O=Acme/CN=Acme Device CA" --new-key --key-type p384 \
+run create-authority --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Acme/CN=Acme Device CA" --new-key --key-type p384 \
   --key "pkcs11:token=mfg;object=device-ca" --issuer-cert root.pem --issuer-key "pkcs11:token=mfg;object=root" \
   --pin-source "file:$PIN_FILE" --out ca.pem
 expect_rc 0 "issuing CA (P-384) in the token"
 openssl verify -x509_strict -CAfile root.pem ca.pem >/dev/null 2>&1 && pass || fail "openssl verify ca.pem"
 
 # PIN from the environment instead of --pin-source; RSA key in the token.
-PKCS11_PIN=$HSM_PIN run create-authority --profile ticket-signer --subject "/O=Acme/CN=Signer" --new-key --key-type rsa2048 \
+PKCS11_PIN=$HSM_PIN run create-authority --profile ticket-signer --crl-url http://crl.example.com/root.crl --subject "/O=Acme/CN=Signer" --new-key --key-type rsa2048 \
   --key "pkcs11:token=mfg;object=signer" --issuer-cert root.pem --issuer-key "pkcs11:token=mfg;object=root" --out signer.pem
 expect_rc 0 "RSA ticket signer in the token, PIN from PKCS11_PIN"
 openssl verify -CAfile root.pem signer.pem >/dev/null 2>&1 && pass || fail "openssl verify signer.pem"

@@ -7,7 +7,7 @@ export PKCS11_PIN=$HSM_PIN
 run create-authority --profile root-ca --subject "/O=Acme/CN=Root" --new-key --key "pkcs11:token=mfg;object=root" --out root.pem
 expect_rc 0 "root in the token"
 for p in 1 2 3 4; do
-  run create-authority --profile issuing-ca --subject "/O=Acme/CN=CA $p" --new-key --key "pkcs11:token=mfg;object=ca$p" \
+  run create-authority --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Acme/CN=CA $p" --new-key --key "pkcs11:token=mfg;object=ca$p" \
     --issuer-cert root.pem --issuer-key "pkcs11:token=mfg;object=root" --out "ca$p.pem"
   expect_rc 0 "issuing CA $p in the token"
 done
@@ -38,7 +38,7 @@ done
 # And four single signers in parallel with the SAME key.
 pids=()
 for p in 1 2 3 4; do
-  "$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=Signer $p" --key "s$p.key" --new-key \
+  "$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/root.crl --subject "/O=Acme/CN=Signer $p" --key "s$p.key" --new-key \
     --issuer-cert root.pem --issuer-key "pkcs11:token=mfg;object=root" --out "s$p.pem" >/dev/null 2>"se$p.txt" &
   pids+=($!)
 done

@@ -9,7 +9,7 @@ export PKCS11_PIN=$HSM_PIN
 
 run create-authority --profile root-ca --subject "/O=Acme/CN=Acme Root" --new-key --key "pkcs11:token=mfg;object=root" --out root.pem
 expect_rc 0 "root CA key in SoftHSM2"
-run create-authority --profile issuing-ca --subject "/O=Acme/CN=Acme Device CA" --new-key --key "pkcs11:token=mfg;object=ca" \
+run create-authority --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Acme/CN=Acme Device CA" --new-key --key "pkcs11:token=mfg;object=ca" \
   --issuer-cert root.pem --issuer-key "pkcs11:token=mfg;object=root" --out ca.pem
 expect_rc 0 "device CA key in SoftHSM2"
 
@@ -43,7 +43,7 @@ expect_rc 0 "issue-ldevid signed by a TPM key"
 openssl verify -CAfile tpmroot.pem ldevid.pem >/dev/null 2>&1 && pass || fail "openssl verify ldevid.pem"
 # --tcti selects the TPM (TPM2OPENSSL_TCTI unset).
 tcti=$TPM2OPENSSL_TCTI
-env -u TPM2OPENSSL_TCTI "$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=S" --key s.key --new-key \
+env -u TPM2OPENSSL_TCTI "$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/tpmroot.crl --subject "/O=Acme/CN=S" --key s.key --new-key \
   --issuer-cert tpmroot.pem --issuer-key tpm2:handle=0x81000100 --tcti "$tcti" --out s.pem >/dev/null 2>"$T/.err" && pass ||
   fail "--tcti: $(cat "$T/.err")"
 openssl verify -CAfile tpmroot.pem s.pem >/dev/null 2>&1 && pass || fail "openssl verify s.pem"

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   app.add_option("--not-after", req.not_after, "Expiry, RFC 3339");
   app.add_option("--crl-url", req.crl_urls, "CRL distribution point URL (repeatable)");
   app.add_option("--ocsp-url", req.ocsp_urls, "OCSP responder URL for authorityInfoAccess (repeatable)");
+  app.add_flag("--no-revocation-info", req.no_revocation_info,
+               "Issue an issuing-ca or ticket-signer without --crl-url/--ocsp-url (warns; Part 21 6.1 asks for one)");
   app.add_option("--out", req.out, "Output certificate (PEM), - for stdout")->required();
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
     req.common = onboard::tools::make_common(common, env);

@@ -27,6 +27,7 @@ struct CreateAuthorityRequest {
   int days = 0;           ///< 0 = profile default
   std::string not_after;  ///< RFC 3339
   std::vector<std::string> crl_urls, ocsp_urls;
+  bool no_revocation_info = false;  ///< issuing-ca/ticket-signer without CRL/OCSP URL (warns; SPEC §13.2)
   std::string out;
 };
 Status create_authority(const CreateAuthorityRequest& req, Env& env);

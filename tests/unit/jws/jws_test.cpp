@@ -35,7 +35,7 @@ std::string x5c_of(const x509::Certificate& c) { return "[\"" + base64_encode(c.
 std::string crafted(const std::string& header, const keys::Signer& key, keys::Hash hash = keys::Hash::sha256,
                     bool der_ecdsa = false, std::string payload = kPayload) {
   std::string prot = base64url_encode(as_bytes(header));
-  auto sig = key.sign(as_bytes(prot + "." + payload), {hash, false});
+  auto sig = key.sign(as_bytes(prot + "." + payload), {hash, keys::default_params(key.key_type()).padding});
   EXPECT_TRUE(sig);
   Bytes value = *sig;
   if (!der_ecdsa && key.key_type() == KeyType::p256) value = *jws::detail::ecdsa_der_to_raw(*sig, 32);

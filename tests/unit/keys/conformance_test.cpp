@@ -49,7 +49,7 @@ bool verify(const Bytes& spki, ByteView msg, const Bytes& sig, const keys::SignP
   EVP_PKEY_CTX* pctx = nullptr;
   const char* name = p.hash == keys::Hash::sha256 ? "SHA256" : p.hash == keys::Hash::sha384 ? "SHA384" : nullptr;
   bool ok = EVP_DigestVerifyInit_ex(md.get(), &pctx, name, nullptr, nullptr, pub->get(), nullptr) == 1;
-  if (ok && p.pss)
+  if (ok && p.padding == keys::Padding::pss)
     ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
   ok = ok && EVP_DigestVerify(md.get(), sig.data(), sig.size(), msg.data(), msg.size()) == 1;
@@ -137,7 +137,7 @@ TEST_P(KeyConformance, GenerateReopenSignVerify) {
   ASSERT_TRUE(reopened) << reopened.error().message;
   EXPECT_EQ((*reopened)->public_key_der(), spki);
 
-  keys::SignParams params{keys::default_hash(GetParam().type), false};
+  keys::SignParams params = keys::default_params(GetParam().type);
   for (std::size_t size : {std::size_t{1}, std::size_t{1024}, std::size_t{16 * 1024}, std::size_t{64 * 1024}}) {
     Bytes msg(size);
     RAND_bytes(msg.data(), static_cast<int>(size));
@@ -157,7 +157,7 @@ TEST_P(KeyConformance, WrongKeyDoesNotVerify) {
   auto other = software_public_key(GetParam().type);
   ASSERT_TRUE(other);
   Bytes msg = {'j', 'w', 's'};
-  keys::SignParams params{keys::default_hash(GetParam().type), false};
+  keys::SignParams params = keys::default_params(GetParam().type);
   auto sig = key->sign(msg, params);
   ASSERT_TRUE(sig) << sig.error().message;
   EXPECT_TRUE(verify(key->public_key_der(), msg, *sig, params));
@@ -170,11 +170,11 @@ TEST_P(KeyConformance, RsaPss) {
   auto key = generate(kc);
   ASSERT_TRUE(key);
   Bytes msg(3000, 0x5a);
-  keys::SignParams pss{keys::Hash::sha256, true};
+  keys::SignParams pss = keys::default_params(GetParam().type, true);
   auto sig = key->sign(msg, pss);
   ASSERT_TRUE(sig) << sig.error().message;
   EXPECT_TRUE(verify(key->public_key_der(), msg, *sig, pss));
-  EXPECT_FALSE(verify(key->public_key_der(), msg, *sig, keys::SignParams{keys::Hash::sha256, false}));
+  EXPECT_FALSE(verify(key->public_key_der(), msg, *sig, keys::default_params(GetParam().type)));
 }
 
 TEST_P(KeyConformance, IssuesVerifiableCertificates) {

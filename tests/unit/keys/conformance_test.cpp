@@ -206,6 +206,53 @@ TEST_P(KeyConformance, IssuesVerifiableCertificates) {
   EXPECT_EQ(chain.code, Errc::ok) << chain.reason;
 }
 
+TEST_P(KeyConformance, PreparedContextSignsRepeatedly) {
+  keys::KeyContext kc(options_);
+  auto key = generate(kc);
+  ASSERT_TRUE(key);
+  auto params = keys::default_params(GetParam().type);
+  auto ctx = key->prepare(params);
+  ASSERT_TRUE(ctx) << ctx.error().message;
+  auto pub = keys::parse_public_key(key->public_key_der());
+  ASSERT_TRUE(pub);
+  for (int i = 0; i < 4; ++i) {
+    Bytes msg(200, static_cast<std::uint8_t>(i));
+    auto sig = (*ctx)->sign(msg);
+    ASSERT_TRUE(sig) << sig.error().message;
+    EXPECT_TRUE(keys::verify(pub->get(), msg, *sig, params)) << "signature " << i;
+    msg[0] ^= 1;
+    EXPECT_FALSE(keys::verify(pub->get(), msg, *sig, params)) << "tampered message " << i << " verified";
+  }
+  auto refused = key->prepare({keys::Hash::none, keys::Padding::pss});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::usage);
+}
+
+TEST_P(KeyConformance, SignsCsrsAndCrls) {
+  keys::KeyContext kc(options_);
+  auto key = generate(kc);
+  ASSERT_TRUE(key);
+  auto pem = x509::make_csr_pem(*key, "/O=Conformance/CN=CSR", {"urn:example:conformance:csr"});
+  ASSERT_TRUE(pem) << pem.error().message;
+  auto csr = x509::parse_csr(*pem, "conformance.csr");
+  ASSERT_TRUE(csr) << csr.error().message;
+  EXPECT_EQ(csr->public_key, key->public_key_der());
+
+  x509::CertSpec root;
+  root.profile = x509::Profile::root_ca;
+  root.subject = "/O=Conformance/CN=CRL issuer";
+  root.not_before = 1700000000;
+  root.not_after = 2000000000;
+  auto ca = x509::issue(root, key->public_key_der(), nullptr, *key);
+  ASSERT_TRUE(ca) << ca.error().message;
+  x509::CrlSpec spec;
+  spec.this_update = 1700000000;
+  spec.next_update = 1800000000;
+  auto crl = x509::make_crl(spec, *ca, *key);
+  ASSERT_TRUE(crl) << crl.error().message;
+  EXPECT_TRUE(crl->signed_by(*ca));
+}
+
 TEST_P(KeyConformance, RefusesToReplaceAnExistingKey) {
   keys::KeyContext kc(options_);
   auto key = generate(kc);

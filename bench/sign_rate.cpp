@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     std::cerr << "sign-rate: error: " << key.error().message << "\n";
     return static_cast<int>(key.error().code);
   }
-  keys::SignParams params{keys::default_hash((*key)->key_type()), false};
+  keys::SignParams params = keys::default_params((*key)->key_type());
   Bytes msg(bytes, 0x30);
   if (auto warm = (*key)->sign(msg, params); !warm) {
     std::cerr << "sign-rate: error: " << warm.error().message << "\n";

@@ -60,6 +60,16 @@ const AlgInfo& info(Alg alg) {
   return kTable[0];  // unreachable: every enumerator has a row
 }
 
+keys::SignParams sign_params(const AlgInfo& a) {
+  switch (a.family) {
+    case Family::rsa_pkcs1: return {a.hash, keys::Padding::pkcs1};
+    case Family::rsa_pss: return {a.hash, keys::Padding::pss};
+    case Family::ecdsa:
+    case Family::eddsa: break;
+  }
+  return {a.hash, keys::Padding::none};
+}
+
 Expected<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t half) {
   const unsigned char* p = der.data();
   ossl::Ptr<ECDSA_SIG> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
@@ -113,12 +123,14 @@ std::string alg_name(Alg alg) { return detail::info(alg).name; }
 bool alg_emitted(Alg alg) { return detail::info(alg).emitted; }
 
 Alg default_alg(keys::KeyType type) {
-  switch (type) {
-    case keys::KeyType::p256: return Alg::ES256;
-    case keys::KeyType::p384: return Alg::ES384;
-    case keys::KeyType::ed25519: return Alg::EdDSA;
-    default: return Alg::RS256;  // Part 21 §8.1: RS256 is the default for RSA keys
-  }
+  // The row that signs as keys::default_params says: ES256, ES384, EdDSA, and RS256 for RSA keys
+  // (Part 21 §8.1: RS256 is the default; PKCS#1 v1.5 is keys' default padding for RSA).
+  keys::SignParams want = keys::default_params(type);
+  for (const auto& row : detail::kTable)
+    if (row.emitted && detail::sign_params(row) == want &&
+        (row.family != Family::ecdsa || row.ec_half == (type == keys::KeyType::p384 ? 48u : 32u)))
+      return row.alg;
+  return Alg::RS256;  // unreachable: every key type has an emitted row
 }
 
 Status check_alg_fits(Alg alg, const x509::Certificate& cert) {

@@ -18,6 +18,9 @@ struct AlgInfo {
   bool emitted;          ///< SPEC §6 "Algorithms emitted"
 };
 const AlgInfo& info(Alg alg);
+/// The hash and padding of an alg, in the keys component's terms (keys decides how a padding is
+/// set up; PSS salt = hash length as RFC 7518 §3.5 requires).
+keys::SignParams sign_params(const AlgInfo& a);
 
 /// ECDSA DER (OpenSSL's form) → raw R‖S, each half left-padded to `half` bytes (RFC 7518 §3.4).
 Expected<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t half);

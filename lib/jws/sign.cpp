@@ -1,6 +1,4 @@
 // Making and checking one JWS signature (RFC 7515 §5, RFC 7518 §3, SPEC §6).
-#include <openssl/rsa.h>
-
 #include "alg.h"
 #include "ossl.h"
 
@@ -30,16 +28,6 @@ std::string signing_input(std::string_view protected_b64, std::string_view paylo
   return input;
 }
 
-const char* md_name(keys::Hash h) {
-  switch (h) {
-    case keys::Hash::sha256: return "SHA256";
-    case keys::Hash::sha384: return "SHA384";
-    case keys::Hash::sha512: return "SHA512";
-    case keys::Hash::none: break;
-  }
-  return nullptr;
-}
-
 // The signature size each algorithm fixes; a mismatch is a malformed signature, not a bad one.
 Status check_length(const detail::AlgInfo& a, EVP_PKEY* key, ByteView sig) {
   std::size_t want = 0;
@@ -57,47 +45,6 @@ Status check_length(const detail::AlgInfo& a, EVP_PKEY* key, ByteView sig) {
                                    " with this key needs exactly " + std::to_string(want));
 }
 
-// EVP_DigestSignInit_ex fetches the digest and the signature implementation every time, which
-// costs a third of an ECDSA signature; a batch initialises once and copies the context per
-// signature. A provider that cannot duplicate its context (some tokens) gets no template and
-// signs through Signer::sign as usual.
-std::shared_ptr<void> signing_template(const keys::Signer& signer, const detail::AlgInfo& a) {
-  ossl::Ptr<EVP_MD_CTX> md(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;
-  bool ok = md && EVP_DigestSignInit_ex(md.get(), &pctx, md_name(a.hash), signer.libctx(), nullptr, signer.pkey(), nullptr) == 1;
-  if (ok && a.family == Family::rsa_pss)
-    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
-  ossl::Ptr<EVP_MD_CTX> probe(EVP_MD_CTX_new());
-  ok = ok && probe && EVP_MD_CTX_copy_ex(probe.get(), md.get()) == 1;
-  ossl::clear_errors();
-  if (!ok) return nullptr;
-  return std::shared_ptr<EVP_MD_CTX>(md.release(), ossl::Deleter<EVP_MD_CTX>());
-}
-
-// One signature from the template; nullopt when the template cannot be used (then Signer::sign).
-std::optional<Bytes> sign_with_template(void* tmpl, std::string_view input) {
-  ossl::Ptr<EVP_MD_CTX> md(EVP_MD_CTX_new());
-  if (!md || EVP_MD_CTX_copy_ex(md.get(), static_cast<EVP_MD_CTX*>(tmpl)) != 1) {
-    ossl::clear_errors();
-    return std::nullopt;
-  }
-  EVP_MD_CTX_set_flags(md.get(), EVP_MD_CTX_FLAG_FINALISE);  // no internal copy before the final step
-  auto data = reinterpret_cast<const unsigned char*>(input.data());
-  size_t len = 0;
-  if (EVP_DigestSign(md.get(), nullptr, &len, data, input.size()) != 1) {
-    ossl::clear_errors();
-    return std::nullopt;
-  }
-  Bytes sig(len);
-  if (EVP_DigestSign(md.get(), sig.data(), &len, data, input.size()) != 1) {
-    ossl::clear_errors();
-    return std::nullopt;
-  }
-  sig.resize(len);
-  return sig;
-}
-
 }  // namespace
 
 Expected<Prepared> prepare(const SignOptions& options, const keys::Signer& signer) {
@@ -112,9 +59,10 @@ Expected<Prepared> prepare(const SignOptions& options, const keys::Signer& signe
                                cert.subject());
   Alg alg = options.alg ? *options.alg : default_alg(signer.key_type());
   if (auto ok = check_alg_fits(alg, cert); !ok) return fail(std::move(ok.error()));
+  auto context = signer.prepare(detail::sign_params(detail::info(alg)));
+  if (!context) return fail(std::move(context.error()));
   return Prepared{base64url_encode(as_bytes(header_json(alg, options))),
-                  Header{alg, options.x5c, options.cty, options.opc_uri, {}},
-                  signing_template(signer, detail::info(alg))};
+                  Header{alg, options.x5c, options.cty, options.opc_uri, {}}, std::move(*context)};
 }
 
 Expected<Signature> sign(std::string_view payload_b64, const Prepared& prepared, const keys::Signer& signer) {
@@ -122,9 +70,8 @@ Expected<Signature> sign(std::string_view payload_b64, const Prepared& prepared,
   Signature sig;
   sig.protected_b64 = prepared.protected_b64;
   std::string input = signing_input(sig.protected_b64, payload_b64);
-  std::optional<Bytes> fast = prepared.context ? sign_with_template(prepared.context.get(), input) : std::nullopt;
-  auto made = fast ? Expected<Bytes>(std::move(*fast))
-                   : signer.sign(as_bytes(input), keys::SignParams{a.hash, a.family == Family::rsa_pss});
+  auto made = prepared.context ? prepared.context->sign(as_bytes(input))
+                                : signer.sign(as_bytes(input), detail::sign_params(a));
   if (!made) return fail(std::move(made.error()));
   if (a.family == Family::ecdsa) {
     auto raw = detail::ecdsa_der_to_raw(*made, a.ec_half);
@@ -161,18 +108,10 @@ Status verify_signature(std::string_view payload_b64, const Signature& sig) {
     der = std::move(*d);
     value = der;
   }
-  ossl::Ptr<EVP_MD_CTX> md(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;
-  if (!md || EVP_DigestVerifyInit_ex(md.get(), &pctx, md_name(a.hash), nullptr, nullptr, key, nullptr) != 1)
-    return ossl::fail("EVP_DigestVerifyInit", Errc::internal);
-  if (a.family == Family::rsa_pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-                                      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
-    return ossl::fail("RSA-PSS verify setup", Errc::internal);
   std::string input = signing_input(sig.protected_b64, payload_b64);
-  int rc = EVP_DigestVerify(md.get(), value.data(), value.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                            input.size());
-  ossl::clear_errors();
-  if (rc != 1)
+  auto ok = keys::verify(key, as_bytes(input), value, detail::sign_params(a));
+  if (!ok && ok.error().code != Errc::verify_failed) return ok;
+  if (!ok)
     return fail(Errc::verify_failed, std::string("the ") + a.name + " signature does not verify with the key of " +
                                          cert.subject() + " (document changed after signing, or signed by another key)");
   return {};

@@ -189,12 +189,4 @@ std::string key_type_name(KeyType t) {
   return "?";
 }
 
-Hash default_hash(KeyType t) {
-  switch (t) {
-    case KeyType::p384: return Hash::sha384;
-    case KeyType::ed25519: return Hash::none;
-    default: return Hash::sha256;
-  }
-}
-
 }  // namespace onboard::keys

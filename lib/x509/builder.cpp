@@ -3,6 +3,7 @@
 
 #include "ossl.h"
 #include "onboard/x509/x509.h"
+#include "signing.h"
 
 namespace onboard::x509 {
 namespace {
@@ -230,6 +231,16 @@ Status add_profile_extensions(X509* x, X509* issuer, const CertSpec& spec, bool 
   return add_urls(x, spec);
 }
 
+// Whether `spki` (DER) is the key of `cert` though the encodings differ (parameters spelled
+// another way): compares the decoded keys.
+bool same_key(ByteView spki, const Certificate& cert) {
+  auto mine = keys::parse_public_key(spki);
+  EVP_PKEY* theirs = X509_get0_pubkey(cert.raw());
+  bool same = mine && theirs && EVP_PKEY_eq(mine->get(), theirs) == 1;
+  ossl::clear_errors();
+  return same;
+}
+
 }  // namespace
 
 Expected<Profile> parse_profile(std::string_view name) {
@@ -269,8 +280,7 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
   if (issuer && (!issuer->is_ca() || !issuer->allows_cert_sign()))
     return fail(Errc::usage, "issuer certificate " + issuer->subject() + " is not a CA allowed to sign certificates");
   Bytes issuer_pub = issuer ? issuer->public_key_der() : Bytes(subject_public_key.begin(), subject_public_key.end());
-  if (issuer_key.public_key_der() != issuer_pub &&
-      !(issuer && EVP_PKEY_eq(issuer_key.pkey(), X509_get0_pubkey(issuer->raw())) == 1))
+  if (issuer_key.public_key_der() != issuer_pub && !(issuer && same_key(issuer_key.public_key_der(), *issuer)))
     return fail(Errc::key, issuer ? "the CA key " + issuer_key.description() + " does not match the CA certificate " +
                                         issuer->subject()
                                   : "internal: self-signed key mismatch");
@@ -278,7 +288,9 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
   auto name = subject_name(spec);
   if (!name) return fail(std::move(name.error()));
 
-  Ptr<X509> x(X509_new_ex(issuer_key.libctx(), nullptr));  // the key's libctx signs (notes/deps.md §3)
+  auto alg = detail::signature_algorithm(issuer_key);
+  if (!alg) return fail(std::move(alg.error()));
+  Ptr<X509> x(X509_new());
   Status s = set_serial(x.get());
   if (!s) return fail(std::move(s.error()));
   if (X509_set_version(x.get(), X509_VERSION_3) != 1 || X509_set_subject_name(x.get(), name->get()) != 1 ||
@@ -290,28 +302,18 @@ Expected<Certificate> issue(const CertSpec& spec, ByteView subject_public_key, c
   if (!(s = set_spki(x.get(), subject_public_key, rsa))) return fail(std::move(s.error()));
   if (!(s = add_profile_extensions(x.get(), issuer ? issuer->raw() : x.get(), spec, rsa))) return fail(std::move(s.error()));
 
-  const EVP_MD* md = nullptr;
-  switch (issuer_key.key_type()) {
-    case keys::KeyType::ed25519: md = nullptr; break;
-    case keys::KeyType::p384: md = EVP_sha384(); break;
-    default: md = EVP_sha256(); break;
-  }
-  if (X509_sign(x.get(), issuer_key.pkey(), md) <= 0)
-    return ossl::fail("signing the certificate with " + issuer_key.description(), Errc::key);
-  // Verify before anyone sees it: catches a token that signed with another key. Keys of another
-  // library context (TPM) are checked in the default context on a re-parsed copy (notes/deps.md §3).
-  if (issuer_key.libctx()) {
-    auto cert = Certificate::parse_der(ossl::cert_to_der(x.get()), "new certificate");
-    if (!cert) return fail(std::move(cert.error()));
-    if (issuer_key.output_checked()) return cert;
-    auto issuer_pkey = keys::parse_public_key(issuer_pub);
-    if (!issuer_pkey || X509_verify(cert->raw(), issuer_pkey->get()) != 1)
-      return ossl::fail("verifying the new certificate's signature", Errc::key);
-    issuer_key.set_output_checked();
-    return cert;
-  }
+  if (!(s = detail::sign_certificate(x.get(), issuer_key, *alg)))
+    return fail(std::move(s.error()).context("signing the certificate with " + issuer_key.description()));
+  // Verify before anyone sees it: catches a token that signed with another key.
   if (!issuer_key.output_checked()) {
-    EVP_PKEY* verify_key = issuer ? X509_get0_pubkey(issuer->raw()) : issuer_key.pkey();
+    std::shared_ptr<EVP_PKEY> self_key;
+    EVP_PKEY* verify_key = nullptr;
+    if (issuer) {
+      verify_key = X509_get0_pubkey(issuer->raw());
+    } else if (auto k = keys::parse_public_key(issuer_pub)) {
+      self_key = std::move(*k);
+      verify_key = self_key.get();
+    }
     if (!verify_key || X509_verify(x.get(), verify_key) != 1)
       return ossl::fail("verifying the new certificate's signature", Errc::key);
     issuer_key.set_output_checked();

@@ -6,6 +6,7 @@
 
 #include "ossl.h"
 #include "onboard/x509/x509.h"
+#include "signing.h"
 
 namespace onboard::x509 {
 namespace {
@@ -141,6 +142,73 @@ std::optional<UnixTime> Crl::revoked(const Certificate& cert) const {
   X509_REVOKED* entry = nullptr;
   if (X509_CRL_get0_by_cert(c_.get(), &entry, cert.raw()) != 1 || !entry) return std::nullopt;
   return to_unix(X509_REVOKED_get0_revocationDate(entry));
+}
+
+Expected<Crl> make_crl(const CrlSpec& spec, const Certificate& issuer, const keys::Signer& issuer_key) {
+  if (!issuer.is_ca() || (X509_get_key_usage(issuer.raw()) & KU_CRL_SIGN) == 0)
+    return fail(Errc::usage, "issuer certificate " + issuer.subject() + " is not a CA allowed to sign CRLs");
+  if (spec.next_update && *spec.next_update <= spec.this_update)
+    return fail(Errc::usage, "the CRL's nextUpdate must be later than its thisUpdate");
+  if (issuer_key.public_key_der() != issuer.public_key_der())
+    return fail(Errc::key, "the CA key " + issuer_key.description() + " does not match the CA certificate " +
+                               issuer.subject());
+  auto alg = detail::signature_algorithm(issuer_key);
+  if (!alg) return fail(std::move(alg.error()));
+
+  // OpenSSL has no setter for TBSCertList.signature (the AlgorithmIdentifier inside the signed
+  // part) of an unsigned CRL: start from a minimal CRL that carries keys' AlgorithmIdentifier there
+  // (version 2, empty issuer, a placeholder thisUpdate), then fill in the real fields.
+  Bytes skeleton_tbs = {0x02, 0x01, 0x01};
+  skeleton_tbs.insert(skeleton_tbs.end(), alg->der.begin(), alg->der.end());
+  for (std::uint8_t b : {0x30, 0x00}) skeleton_tbs.push_back(b);
+  Bytes placeholder = detail::der_tlv(0x17, as_bytes("700101000000Z"));
+  skeleton_tbs.insert(skeleton_tbs.end(), placeholder.begin(), placeholder.end());
+  Bytes skeleton = detail::signed_der(detail::der_tlv(0x30, skeleton_tbs), alg->der, {});
+  const unsigned char* p = skeleton.data();
+  ossl::Ptr<X509_CRL> crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(skeleton.size())));
+  if (!crl) return ossl::fail("building the CRL");
+  ossl::Ptr<ASN1_STRING> this_update(ASN1_TIME_set(nullptr, spec.this_update));
+  ossl::Ptr<ASN1_STRING> next_update(spec.next_update ? ASN1_TIME_set(nullptr, *spec.next_update) : nullptr);
+  if (!this_update || (spec.next_update && !next_update) ||
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.raw())) != 1 ||
+      X509_CRL_set1_lastUpdate(crl.get(), this_update.get()) != 1 ||
+      (next_update && X509_CRL_set1_nextUpdate(crl.get(), next_update.get()) != 1))
+    return ossl::fail("building the CRL");
+  for (const auto& [cert, when] : spec.revoked) {
+    X509_REVOKED* entry = X509_REVOKED_new();
+    ossl::Ptr<ASN1_STRING> date(ASN1_TIME_set(nullptr, when));
+    if (!entry || !date || X509_REVOKED_set_serialNumber(entry, const_cast<ASN1_INTEGER*>(X509_get0_serialNumber(cert.raw()))) != 1 ||
+        X509_REVOKED_set_revocationDate(entry, date.get()) != 1 || X509_CRL_add0_revoked(crl.get(), entry) != 1) {
+      X509_REVOKED_free(entry);
+      return ossl::fail("adding a revoked certificate to the CRL");
+    }
+  }
+  ossl::Ptr<AUTHORITY_KEYID> aki(AUTHORITY_KEYID_new());
+  aki->keyid = ASN1_OCTET_STRING_new();
+  if (const ASN1_OCTET_STRING* skid = X509_get0_subject_key_id(issuer.raw())) {
+    ASN1_OCTET_STRING_set(aki->keyid, ASN1_STRING_get0_data(skid), ASN1_STRING_length(skid));
+  } else {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    X509_pubkey_digest(issuer.raw(), EVP_sha1(), md, &len);
+    ASN1_OCTET_STRING_set(aki->keyid, md, static_cast<int>(len));
+  }
+  ossl::Ptr<ASN1_STRING> number(ASN1_INTEGER_new());
+  if (!number || ASN1_INTEGER_set_uint64(number.get(), spec.number) != 1 || X509_CRL_sort(crl.get()) != 1 ||
+      X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, aki.get(), 0, X509V3_ADD_DEFAULT) != 1 ||
+      X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, X509V3_ADD_DEFAULT) != 1)
+    return ossl::fail("adding the CRL's extensions");
+
+  Bytes tbs = ossl::to_der(i2d_re_X509_CRL_tbs, crl.get());
+  if (tbs.empty()) return ossl::fail("encoding the CRL");
+  auto value = issuer_key.sign(tbs, alg->params);
+  if (!value) return fail(std::move(value.error()).context("signing the CRL"));
+  Bytes der = detail::signed_der(tbs, alg->der, *value);
+  auto made = Crl::parse(std::string(der.begin(), der.end()), "new CRL");
+  if (!made) return fail(Errc::internal, made.error().message);
+  if (!made->signed_by(issuer))
+    return fail(Errc::key, "the new CRL's signature does not verify with the public key of " + issuer.subject());
+  return made;
 }
 
 std::string revocation_name(Revocation r) {

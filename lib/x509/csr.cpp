@@ -3,6 +3,7 @@
 
 #include "ossl.h"
 #include "onboard/x509/x509.h"
+#include "signing.h"
 
 namespace onboard::x509 {
 
@@ -58,7 +59,7 @@ Expected<VerifiedCsr> load_csr(const std::string& path) {
 
 Expected<std::string> make_csr_pem(const keys::Signer& key, const std::string& subject,
                                    const std::vector<std::string>& uris) {
-  ossl::Ptr<X509_REQ> req(X509_REQ_new_ex(key.libctx(), nullptr));
+  ossl::Ptr<X509_REQ> req(X509_REQ_new());
   auto name = ossl::parse_name(subject);
   if (!name) return fail(std::move(name.error()));
   auto pub = keys::parse_public_key(key.public_key_der());
@@ -82,10 +83,23 @@ Expected<std::string> make_csr_pem(const keys::Signer& key, const std::string& s
     sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
     if (ok != 1) return ossl::fail("adding subjectAltName to the request");
   }
-  const EVP_MD* md = key.key_type() == keys::KeyType::ed25519 ? nullptr
-                     : key.key_type() == keys::KeyType::p384  ? EVP_sha384()
-                                                              : EVP_sha256();
-  if (X509_REQ_sign(req.get(), key.pkey(), md) <= 0) return ossl::fail("signing the request", Errc::key);
+  // Signed as x509::issue signs: keys picks the algorithm, the Signer signs the DER
+  // CertificationRequestInfo, and the result is checked with the public key before it is written.
+  auto alg = detail::signature_algorithm(key);
+  if (!alg) return fail(std::move(alg.error()));
+  if (X509_REQ_set1_signature_algo(req.get(), alg->algor.get()) != 1) return ossl::fail("setting the signature algorithm");
+  Bytes info = ossl::to_der(i2d_re_X509_REQ_tbs, req.get());
+  if (info.empty()) return ossl::fail("encoding the request");
+  auto value = key.sign(info, alg->params);
+  if (!value) return fail(std::move(value.error()).context("signing the request"));
+  ossl::Ptr<ASN1_STRING> bits(ASN1_BIT_STRING_new());
+  if (!bits || ASN1_BIT_STRING_set(bits.get(), value->data(), static_cast<int>(value->size())) != 1)
+    return ossl::fail("storing the request's signature");
+  bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+  bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+  X509_REQ_set0_signature(req.get(), bits.release());
+  if (X509_REQ_verify(req.get(), pub->get()) != 1)
+    return ossl::fail("verifying the new request's signature with " + key.description() + "'s public key", Errc::key);
   ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_X509_REQ(bio.get(), req.get());
   char* data = nullptr;

@@ -7,7 +7,7 @@ ONBOARD_TEST_TPM2=1 "$BIN/keys_test" --gtest_filter='*tpm2*' >gtest.txt 2>&1
 rc=$?
 grep -E '^\[  (PASSED|FAILED|SKIPPED) ' gtest.txt
 [ "$rc" -eq 0 ] && pass || { cat gtest.txt >&2; fail "keys_test against tpm2 (exit $rc)"; }
-# handles: 5 tests x 3 key types minus 2 PSS skips; files: 4 (p256). 17 must run and pass (a skip would hide a backend).
+# handles: 7 tests x 3 key types minus 2 PSS skips; files: 6 (p256). 25 must run and pass (a skip would hide a backend).
 n=$(grep -c '^\[       OK \].*tpm2' gtest.txt)
-expect_eq "$n" 17 "tpm2 conformance cases passed"
+expect_eq "$n" 25 "tpm2 conformance cases passed"
 finish

@@ -35,7 +35,7 @@ std::string x5c_of(const x509::Certificate& c) { return "[\"" + base64_encode(c.
 std::string crafted(const std::string& header, const keys::Signer& key, keys::Hash hash = keys::Hash::sha256,
                     bool der_ecdsa = false, std::string payload = kPayload) {
   std::string prot = base64url_encode(as_bytes(header));
-  auto sig = key.sign(as_bytes(prot + "." + payload), {hash, false});
+  auto sig = key.sign(as_bytes(prot + "." + payload), {hash, keys::default_params(key.key_type()).padding});
   EXPECT_TRUE(sig);
   Bytes value = *sig;
   if (!der_ecdsa && key.key_type() == KeyType::p256) value = *jws::detail::ecdsa_der_to_raw(*sig, 32);
@@ -337,4 +337,34 @@ TEST(JsonStrict, Grammar) {
   auto v = jws::parse_json(R"( {"k" : [ 1 , 2 ] } )");
   EXPECT_EQ(v->get("k")->raw, "[ 1 , 2 ]");
   EXPECT_EQ(jws::json_quote("a\"b\\\n\x01é"), "\"a\\\"b\\\\\\n\\u0001é\"");
+}
+
+// JWS takes hash and padding from keys' table: the default alg signs as keys::default_params
+// says, PS256 is keys' RSASSA-PSS (salt = hash length), and the signature bytes are checked with
+// keys::verify under those params (ECDSA after the JWS rule R‖S → DER).
+TEST(JwsKeysTable, AlgorithmsSignAsKeysSays) {
+  for (auto [type, alg, pss] : std::vector<std::tuple<KeyType, jws::Alg, bool>>{
+           {KeyType::p256, jws::Alg::ES256, false},
+           {KeyType::p384, jws::Alg::ES384, false},
+           {KeyType::rsa2048, jws::Alg::RS256, false},
+           {KeyType::rsa2048, jws::Alg::PS256, true},
+           {KeyType::ed25519, jws::Alg::EdDSA, false}}) {
+    const auto& s = TestPki::get().signer(type);
+    auto params = keys::default_params(type, pss);
+    EXPECT_EQ(jws::detail::sign_params(jws::detail::info(alg)), params) << jws::alg_name(alg);
+    if (!pss) EXPECT_EQ(jws::default_alg(type), alg);
+    auto sig = jws::sign(kPayload, options_for(s, alg), *s.key);
+    ASSERT_TRUE(sig) << sig.error().message;
+    Bytes value = sig->signature;
+    if (type == KeyType::p256 || type == KeyType::p384) value = *jws::detail::ecdsa_raw_to_der(value);
+    std::string input = sig->protected_b64 + "." + kPayload;
+    auto pub = keys::parse_public_key(s.key->public_key_der());
+    ASSERT_TRUE(pub);
+    EXPECT_TRUE(keys::verify(pub->get(), as_bytes(input), value, params)) << jws::alg_name(alg);
+    std::string tampered = input;
+    tampered.back() ^= 1;
+    EXPECT_FALSE(keys::verify(pub->get(), as_bytes(tampered), value, params)) << jws::alg_name(alg);
+    if (type == KeyType::rsa2048)  // the other padding does not verify it
+      EXPECT_FALSE(keys::verify(pub->get(), as_bytes(input), value, keys::default_params(type, !pss)));
+  }
 }

@@ -49,7 +49,7 @@ bool verify(const Bytes& spki, ByteView msg, const Bytes& sig, const keys::SignP
   EVP_PKEY_CTX* pctx = nullptr;
   const char* name = p.hash == keys::Hash::sha256 ? "SHA256" : p.hash == keys::Hash::sha384 ? "SHA384" : nullptr;
   bool ok = EVP_DigestVerifyInit_ex(md.get(), &pctx, name, nullptr, nullptr, pub->get(), nullptr) == 1;
-  if (ok && p.pss)
+  if (ok && p.padding == keys::Padding::pss)
     ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
   ok = ok && EVP_DigestVerify(md.get(), sig.data(), sig.size(), msg.data(), msg.size()) == 1;
@@ -137,7 +137,7 @@ TEST_P(KeyConformance, GenerateReopenSignVerify) {
   ASSERT_TRUE(reopened) << reopened.error().message;
   EXPECT_EQ((*reopened)->public_key_der(), spki);
 
-  keys::SignParams params{keys::default_hash(GetParam().type), false};
+  keys::SignParams params = keys::default_params(GetParam().type);
   for (std::size_t size : {std::size_t{1}, std::size_t{1024}, std::size_t{16 * 1024}, std::size_t{64 * 1024}}) {
     Bytes msg(size);
     RAND_bytes(msg.data(), static_cast<int>(size));
@@ -157,7 +157,7 @@ TEST_P(KeyConformance, WrongKeyDoesNotVerify) {
   auto other = software_public_key(GetParam().type);
   ASSERT_TRUE(other);
   Bytes msg = {'j', 'w', 's'};
-  keys::SignParams params{keys::default_hash(GetParam().type), false};
+  keys::SignParams params = keys::default_params(GetParam().type);
   auto sig = key->sign(msg, params);
   ASSERT_TRUE(sig) << sig.error().message;
   EXPECT_TRUE(verify(key->public_key_der(), msg, *sig, params));
@@ -170,11 +170,11 @@ TEST_P(KeyConformance, RsaPss) {
   auto key = generate(kc);
   ASSERT_TRUE(key);
   Bytes msg(3000, 0x5a);
-  keys::SignParams pss{keys::Hash::sha256, true};
+  keys::SignParams pss = keys::default_params(GetParam().type, true);
   auto sig = key->sign(msg, pss);
   ASSERT_TRUE(sig) << sig.error().message;
   EXPECT_TRUE(verify(key->public_key_der(), msg, *sig, pss));
-  EXPECT_FALSE(verify(key->public_key_der(), msg, *sig, keys::SignParams{keys::Hash::sha256, false}));
+  EXPECT_FALSE(verify(key->public_key_der(), msg, *sig, keys::default_params(GetParam().type)));
 }
 
 TEST_P(KeyConformance, IssuesVerifiableCertificates) {
@@ -204,6 +204,53 @@ TEST_P(KeyConformance, IssuesVerifiableCertificates) {
   EXPECT_TRUE(cert->signed_by(*ca));
   auto chain = x509::verify_chain(*cert, {}, {*ca}, 1800000000, false);
   EXPECT_EQ(chain.code, Errc::ok) << chain.reason;
+}
+
+TEST_P(KeyConformance, PreparedContextSignsRepeatedly) {
+  keys::KeyContext kc(options_);
+  auto key = generate(kc);
+  ASSERT_TRUE(key);
+  auto params = keys::default_params(GetParam().type);
+  auto ctx = key->prepare(params);
+  ASSERT_TRUE(ctx) << ctx.error().message;
+  auto pub = keys::parse_public_key(key->public_key_der());
+  ASSERT_TRUE(pub);
+  for (int i = 0; i < 4; ++i) {
+    Bytes msg(200, static_cast<std::uint8_t>(i));
+    auto sig = (*ctx)->sign(msg);
+    ASSERT_TRUE(sig) << sig.error().message;
+    EXPECT_TRUE(keys::verify(pub->get(), msg, *sig, params)) << "signature " << i;
+    msg[0] ^= 1;
+    EXPECT_FALSE(keys::verify(pub->get(), msg, *sig, params)) << "tampered message " << i << " verified";
+  }
+  auto refused = key->prepare({keys::Hash::none, keys::Padding::pss});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::usage);
+}
+
+TEST_P(KeyConformance, SignsCsrsAndCrls) {
+  keys::KeyContext kc(options_);
+  auto key = generate(kc);
+  ASSERT_TRUE(key);
+  auto pem = x509::make_csr_pem(*key, "/O=Conformance/CN=CSR", {"urn:example:conformance:csr"});
+  ASSERT_TRUE(pem) << pem.error().message;
+  auto csr = x509::parse_csr(*pem, "conformance.csr");
+  ASSERT_TRUE(csr) << csr.error().message;
+  EXPECT_EQ(csr->public_key, key->public_key_der());
+
+  x509::CertSpec root;
+  root.profile = x509::Profile::root_ca;
+  root.subject = "/O=Conformance/CN=CRL issuer";
+  root.not_before = 1700000000;
+  root.not_after = 2000000000;
+  auto ca = x509::issue(root, key->public_key_der(), nullptr, *key);
+  ASSERT_TRUE(ca) << ca.error().message;
+  x509::CrlSpec spec;
+  spec.this_update = 1700000000;
+  spec.next_update = 1800000000;
+  auto crl = x509::make_crl(spec, *ca, *key);
+  ASSERT_TRUE(crl) << crl.error().message;
+  EXPECT_TRUE(crl->signed_by(*ca));
 }
 
 TEST_P(KeyConformance, RefusesToReplaceAnExistingKey) {

@@ -45,12 +45,12 @@ TEST_P(FileKeyTypes, GenerateOpenSignVerify) {
   auto opened = ctx.open(*uri);
   ASSERT_TRUE(opened) << opened.error().message;
   // The fast SPKI path must equal OpenSSL's own encoding.
-  EXPECT_EQ((*opened)->public_key_der(), ossl::spki_der((*opened)->pkey()));
+  EXPECT_EQ((*opened)->public_key_der(), ossl::spki_der(dynamic_cast<const keys::PkeySigner&>(**opened).pkey()));
   EXPECT_EQ((*opened)->public_key_der(), (*made)->public_key_der());
 
   std::string msg(3000, 'm');
   keys::Hash h = keys::default_hash(GetParam());
-  auto sig = (*opened)->sign(as_bytes(msg), {h, false});
+  auto sig = (*opened)->sign(as_bytes(msg), keys::default_params(GetParam()));
   ASSERT_TRUE(sig) << sig.error().message;
   const char* md = h == keys::Hash::none ? nullptr : h == keys::Hash::sha384 ? "SHA384" : "SHA256";
   EXPECT_TRUE(verifies(**opened, as_bytes(msg), *sig, md));
@@ -79,7 +79,7 @@ TEST(FileKeys, RsaPss) {
   keys::KeyContext ctx({});
   auto k = ctx.generate(*keys::parse_key_uri(d.file("r.pem")), keys::KeyType::rsa2048);
   ASSERT_TRUE(k);
-  auto sig = (*k)->sign(as_bytes("pss"), {keys::Hash::sha256, true});
+  auto sig = (*k)->sign(as_bytes("pss"), {keys::Hash::sha256, keys::Padding::pss});
   ASSERT_TRUE(sig);
   EXPECT_TRUE(verifies(**k, as_bytes("pss"), *sig, "SHA256", true));
   EXPECT_FALSE(verifies(**k, as_bytes("pss"), *sig, "SHA256", false));
@@ -163,7 +163,7 @@ TEST(FileKeys, FastP256KeyFileIsOpenSslsOwnEncoding) {
   auto made = ctx.generate(uri, keys::KeyType::p256);
   ASSERT_TRUE(made);
   ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  ASSERT_EQ(PEM_write_bio_PrivateKey(bio.get(), (*made)->pkey(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+  ASSERT_EQ(PEM_write_bio_PrivateKey(bio.get(), dynamic_cast<const keys::PkeySigner&>(**made).pkey(), nullptr, nullptr, 0, nullptr, nullptr), 1);
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
   EXPECT_EQ(*read_file(d.file("p.pem")), std::string(data, static_cast<std::size_t>(len)));

@@ -1,8 +1,12 @@
 // onboard::x509 revocation: CRL signature by the issuer, currency at a time, revoked entries,
 // unknown (CRL DP, no CRL) and not applicable (SPEC §8).
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
 
 #include "ossl.h"
+#include "temp_dir.h"
 #include "verify/pki.h"
 
 using namespace onboard;
@@ -12,29 +16,20 @@ using x509::Revocation;
 
 namespace {
 
-/// A CRL by `issuer` (signed with `key`), valid [this_update, next_update], listing `revoked`.
-x509::Crl make_crl(const Party& issuer, const keys::Signer& key, UnixTime this_update, UnixTime next_update,
+/// A CRL by `issuer` (signed with its key through x509::make_crl), valid [this_update,
+/// next_update], listing `revoked`.
+x509::Crl make_crl(const Party& issuer, UnixTime this_update, UnixTime next_update,
                    const std::vector<const Party*>& revoked) {
-  ossl::Ptr<X509_CRL> crl(X509_CRL_new());
-  X509_CRL_set_version(crl.get(), 1);
-  X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.cert.raw()));
-  ossl::Ptr<ASN1_TIME> t1(ASN1_TIME_set(nullptr, static_cast<time_t>(this_update)));
-  ossl::Ptr<ASN1_TIME> t2(ASN1_TIME_set(nullptr, static_cast<time_t>(next_update)));
-  X509_CRL_set1_lastUpdate(crl.get(), t1.get());
-  X509_CRL_set1_nextUpdate(crl.get(), t2.get());
-  for (const Party* p : revoked) {
-    X509_REVOKED* r = X509_REVOKED_new();
-    X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(p->cert.raw()));
-    X509_REVOKED_set_revocationDate(r, t1.get());
-    X509_CRL_add0_revoked(crl.get(), r);
-  }
-  X509_CRL_sort(crl.get());
-  EXPECT_GT(X509_CRL_sign(crl.get(), key.pkey(), EVP_sha256()), 0);
-  Bytes der = ossl::to_der(i2d_X509_CRL, crl.get());
-  auto parsed = x509::Crl::parse(std::string(der.begin(), der.end()), "test.crl");
-  EXPECT_TRUE(parsed) << parsed.error().message;
-  return *parsed;
+  x509::CrlSpec spec;
+  spec.this_update = this_update;
+  spec.next_update = next_update;
+  for (const Party* p : revoked) spec.revoked.emplace_back(p->cert, this_update);
+  auto crl = x509::make_crl(spec, issuer.cert, *issuer.key);
+  EXPECT_TRUE(crl) << crl.error().message;
+  return *crl;
 }
+
+Bytes der_of(const x509::Crl& crl) { return ossl::to_der(i2d_X509_CRL, crl.raw()); }
 
 struct World {
   Factory f;
@@ -42,6 +37,7 @@ struct World {
   Party ca = f.make(Profile::issuing_ca, "/O=T/CN=CA", &root);
   Party good = f.make(Profile::ticket_signer, "/O=T/CN=Good", &ca);
   Party bad = f.make(Profile::ticket_signer, "/O=T/CN=Revoked", &ca);
+  Party impostor = f.make(Profile::issuing_ca, "/O=T/CN=CA", &root);  // the CA's name, another key
   std::vector<x509::Certificate> chain(const Party& p) { return {p.cert, ca.cert, root.cert}; }
 };
 
@@ -54,7 +50,7 @@ World& world() {
 
 TEST(Crl, GoodRevokedAndNotApplicable) {
   auto& w = world();
-  auto crl = make_crl(w.ca, *w.ca.key, kT0, kT0 + kYear, {&w.bad});
+  auto crl = make_crl(w.ca, kT0, kT0 + kYear, {&w.bad});
   auto r = x509::check_revocation(w.chain(w.good), {crl}, {}, kT0 + 100);
   EXPECT_EQ(r.code, Errc::ok);
   EXPECT_EQ(r.certs[0].status, Revocation::good);
@@ -69,11 +65,11 @@ TEST(Crl, GoodRevokedAndNotApplicable) {
 
 TEST(Crl, BadSignatureAndCurrency) {
   auto& w = world();
-  auto forged = make_crl(w.ca, *w.good.key, kT0, kT0 + kYear, {});  // right name, wrong key
+  auto forged = make_crl(w.impostor, kT0, kT0 + kYear, {});  // right name, wrong key
   auto r = x509::check_revocation(w.chain(w.good), {forged}, {}, kT0 + 100);
   EXPECT_EQ(r.code, Errc::verify_failed);
   EXPECT_NE(r.reason.find("bad signature"), std::string::npos);
-  auto crl = make_crl(w.ca, *w.ca.key, kT0 + 1000, kT0 + 2000, {});
+  auto crl = make_crl(w.ca, kT0 + 1000, kT0 + 2000, {});
   EXPECT_EQ(x509::check_revocation(w.chain(w.good), {crl}, {}, kT0 + 3000).code, Errc::expired);
   EXPECT_EQ(x509::check_revocation(w.chain(w.good), {crl}, {}, kT0 + 10).code, Errc::expired);
   EXPECT_EQ(x509::check_revocation(w.chain(w.good), {crl}, {}, kT0 + 1500).code, Errc::ok);
@@ -100,4 +96,93 @@ TEST(Crl, ParseRejectsJunk) {
   auto c = x509::Crl::parse("not a crl", "junk.crl");
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, Errc::malformed);
+}
+
+// Signing CRLs (x509::make_crl): keys' algorithm, a wrong key refused, tampering detected.
+TEST(CrlSigning, SignedWithTheIssuersKeyAndAlgorithm) {
+  auto& w = world();
+  auto crl = make_crl(w.ca, kT0, kT0 + kYear, {&w.bad});
+  EXPECT_TRUE(crl.signed_by(w.ca.cert));
+  EXPECT_FALSE(crl.signed_by(w.root.cert));
+  EXPECT_EQ(crl.issuer(), w.ca.cert.subject());
+  EXPECT_EQ(crl.this_update(), kT0);
+  EXPECT_EQ(crl.next_update(), kT0 + kYear);
+  EXPECT_TRUE(crl.revoked(w.bad.cert));
+  EXPECT_FALSE(crl.revoked(w.good.cert));
+  // Both AlgorithmIdentifiers (TBSCertList.signature, CertificateList.signatureAlgorithm) are keys'.
+  auto want = keys::signature_algorithm_der(w.ca.key->key_type(), keys::default_params(w.ca.key->key_type()));
+  ASSERT_TRUE(want);
+  const ASN1_BIT_STRING* sig = nullptr;
+  const X509_ALGOR* outer = nullptr;
+  X509_CRL_get0_signature(crl.raw(), &sig, &outer);
+  EXPECT_EQ(ossl::to_der(i2d_X509_ALGOR, outer), *want);
+  Bytes der = der_of(crl);
+  // CertificateList ::= SEQUENCE { SEQUENCE { INTEGER 1, AlgorithmIdentifier, ... }: within 40 bytes.
+  EXPECT_NE(std::search(der.begin(), der.begin() + 40, want->begin(), want->end()), der.begin() + 40)
+      << "TBSCertList.signature is not keys' AlgorithmIdentifier";
+  // RFC 5280 §5.2: authorityKeyIdentifier and cRLNumber.
+  EXPECT_GE(X509_CRL_get_ext_by_NID(crl.raw(), NID_authority_key_identifier, -1), 0);
+  EXPECT_GE(X509_CRL_get_ext_by_NID(crl.raw(), NID_crl_number, -1), 0);
+}
+
+TEST(CrlSigning, WrongKeyIsRefused) {
+  auto& w = world();
+  x509::CrlSpec spec;
+  spec.this_update = kT0;
+  auto crl = x509::make_crl(spec, w.ca.cert, *w.good.key);
+  ASSERT_FALSE(crl);
+  EXPECT_EQ(crl.error().code, Errc::key);
+  EXPECT_NE(crl.error().message.find("does not match"), std::string::npos) << crl.error().message;
+}
+
+TEST(CrlSigning, TamperedCrlDoesNotVerify) {
+  auto& w = world();
+  Bytes der = der_of(make_crl(w.ca, kT0, kT0 + kYear, {&w.bad}));
+  // Flip a bit in the last byte of the revoked serial number inside the TBS.
+  Bytes serial = ossl::to_der(i2d_ASN1_INTEGER, X509_get0_serialNumber(w.bad.cert.raw()));
+  auto at = std::search(der.begin(), der.end(), serial.begin(), serial.end());
+  ASSERT_NE(at, der.end());
+  at[static_cast<std::ptrdiff_t>(serial.size()) - 1] ^= 0x01;
+  auto tampered = x509::Crl::parse(std::string(der.begin(), der.end()), "tampered.crl");
+  ASSERT_TRUE(tampered) << tampered.error().message;
+  EXPECT_FALSE(tampered->signed_by(w.ca.cert));
+  auto r = x509::check_revocation(w.chain(w.good), {*tampered}, {}, kT0 + 100);
+  EXPECT_EQ(r.code, Errc::verify_failed);
+}
+
+TEST(CrlSigning, BadRequestsAreRefused) {
+  auto& w = world();
+  x509::CrlSpec spec;
+  spec.this_update = kT0;
+  spec.next_update = kT0;
+  auto same = x509::make_crl(spec, w.ca.cert, *w.ca.key);
+  ASSERT_FALSE(same);
+  EXPECT_EQ(same.error().code, Errc::usage);
+  spec.next_update.reset();
+  auto not_ca = x509::make_crl(spec, w.good.cert, *w.good.key);
+  ASSERT_FALSE(not_ca);
+  EXPECT_EQ(not_ca.error().code, Errc::usage);
+}
+
+TEST(CrlSigning, EveryKeyType) {
+  auto& w = world();
+  TempDir d;
+  keys::KeyContext kc({});
+  for (keys::KeyType t : {keys::KeyType::p256, keys::KeyType::p384, keys::KeyType::rsa2048, keys::KeyType::ed25519}) {
+    auto made = kc.generate(*keys::parse_key_uri(d.file(keys::key_type_name(t) + ".pem")), t);
+    ASSERT_TRUE(made) << made.error().message;
+    const auto& key = *made;
+    x509::CertSpec spec;
+    spec.profile = Profile::issuing_ca;
+    spec.subject = "/O=T/CN=CA " + keys::key_type_name(t);
+    spec.not_before = kT0;
+    spec.not_after = kT0 + 5 * kYear;
+    auto ca = x509::issue(spec, key->public_key_der(), &w.root.cert, *w.root.key);
+    ASSERT_TRUE(ca) << ca.error().message;
+    x509::CrlSpec c;
+    c.this_update = kT0;
+    auto crl = x509::make_crl(c, *ca, *key);
+    ASSERT_TRUE(crl) << keys::key_type_name(t) << ": " << crl.error().message;
+    EXPECT_TRUE(crl->signed_by(*ca)) << keys::key_type_name(t);
+  }
 }

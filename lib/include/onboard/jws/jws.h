@@ -116,7 +116,7 @@ Expected<Signature> sign(std::string_view payload_b64, const SignOptions& option
 struct Prepared {
   std::string protected_b64;
   Header header;
-  std::shared_ptr<void> context;  ///< private to jws: a signing context set up once (may be empty)
+  std::shared_ptr<const keys::SigningContext> context;  ///< the signer's context for this alg, set up once
 };
 Expected<Prepared> prepare(const SignOptions& options, const keys::Signer& signer);
 /// Sign with a Prepared made for this same `signer`.

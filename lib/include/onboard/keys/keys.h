@@ -10,7 +10,6 @@
 #include "onboard/core/core.h"
 
 struct evp_pkey_st;
-struct ossl_lib_ctx_st;
 
 namespace onboard::keys {
 
@@ -65,30 +64,76 @@ class Secret {
 /// `file:PATH` (first line), `env:VAR`, `fd:N`. Errc::usage for other forms.
 Expected<Secret> read_secret(const std::string& source, const std::string& what);
 
+// ---- Signatures -------------------------------------------------------------------------
+// Every signature the toolchain makes (certificates, CSRs, CRLs, JWS tickets) goes through a
+// Signer. Which hash and which padding a key type uses, and how X.509 names that signature
+// algorithm, are decided in one place: default_params(), check_params() and
+// signature_algorithm_der() below. Callers never see an OpenSSL key object of a private key.
+
 enum class Hash { none, sha256, sha384, sha512 };
+/// How an RSA key signs; ECDSA and Ed25519 have no padding (Padding::none).
+enum class Padding { none, pkcs1, pss };
+/// One signature scheme. RSASSA-PSS always uses MGF1 with the same hash and salt = hash length.
 struct SignParams {
   Hash hash = Hash::sha256;
-  bool pss = false;  ///< RSA-PSS (salt = hash length) instead of PKCS#1 v1.5
+  Padding padding = Padding::none;
+  bool operator==(const SignParams&) const = default;
 };
-/// The natural hash for a key: SHA-256 for P-256/RSA, SHA-384 for P-384, none for Ed25519.
-Hash default_hash(KeyType t);
 
-/// One private key, ready to sign. Private material never leaves its backend.
+/// The table (SPEC §3, §6): what a key type signs with by default.
+///   P-256   → ECDSA with SHA-256          P-384 → ECDSA with SHA-384
+///   RSA-*   → SHA-256, PKCS#1 v1.5 (`pss`: RSASSA-PSS, SHA-256, salt 32)
+///   Ed25519 → Ed25519, no pre-hash (Hash::none)
+SignParams default_params(KeyType t, bool pss = false);
+/// The natural hash for a key type: default_params(t).hash.
+Hash default_hash(KeyType t);
+/// Whether `p` is a signature `t` can make: ECDSA needs a hash and no padding, RSA a hash and
+/// PKCS#1 or PSS, Ed25519 neither. Errc::usage naming both.
+Status check_params(KeyType t, const SignParams& p);
+/// DER AlgorithmIdentifier of such a signature, for X.509 signatureAlgorithm (certificates, CSRs,
+/// CRLs): ecdsa-with-SHA256/384/512, sha256/384/512WithRSAEncryption (NULL parameters),
+/// RSASSA-PSS with explicit RSASSA-PSS-params (RFC 4055), Ed25519 (RFC 8410, no parameters).
+/// Errc::usage when check_params fails.
+Expected<Bytes> signature_algorithm_der(KeyType t, const SignParams& p);
+/// "ECDSA with SHA-256", "RSASSA-PSS with SHA-256", "Ed25519", ... for messages.
+std::string params_name(const SignParams& p);
+
+/// A signing set up once for one SignParams and reused for many messages: a batch pays the
+/// digest and signature-implementation lookup once instead of per signature. Obtain one with
+/// Signer::prepare(). It must not outlive its Signer. sign() is const and may be called from
+/// several threads at once.
+class SigningContext {
+ public:
+  virtual ~SigningContext() = default;
+  /// Sign `message` (hashed as params() say). ECDSA output is a DER ECDSA-Sig-Value.
+  virtual Expected<Bytes> sign(ByteView message) const = 0;
+  const SignParams& params() const { return params_; }
+
+ protected:
+  explicit SigningContext(SignParams params) : params_(params) {}
+
+ private:
+  SignParams params_;
+};
+
+/// One private key, ready to sign. Private material never leaves its backend, and no OpenSSL
+/// object of the key leaves the keys component: the backends (file, pkcs11, tpm2) implement this
+/// interface, and everything else signs bytes through it.
 class Signer {
  public:
   virtual ~Signer() = default;
-  /// The OpenSSL key object (may be a handle into a token or TPM).
-  virtual evp_pkey_st* pkey() const = 0;
-  /// The library context the key belongs to (nullptr = default).
-  virtual ossl_lib_ctx_st* libctx() const { return nullptr; }
   /// Where the key lives, for messages ("file:ca.key", "pkcs11:token=...").
   virtual std::string description() const = 0;
-
-  KeyType key_type() const;
+  virtual KeyType key_type() const = 0;
   /// DER SubjectPublicKeyInfo (computed once: OpenSSL 3.0's encoders are slow).
-  const Bytes& public_key_der() const;
-  /// Sign `message` (hashing it as params say). ECDSA output is DER (OpenSSL's form).
-  Expected<Bytes> sign(ByteView message, const SignParams& params) const;
+  virtual const Bytes& public_key_der() const = 0;
+  /// Sign `message` with `params` (check_params first: Errc::usage when they do not fit the key,
+  /// Errc::key when the backend fails). ECDSA output is a DER ECDSA-Sig-Value. Backends keep a
+  /// prepared context per params, so repeated calls cost what SigningContext::sign costs.
+  virtual Expected<Bytes> sign(ByteView message, const SignParams& params) const = 0;
+  /// A context for many signatures with `params` (checked as sign() checks them). The default
+  /// signs through sign(); backends return their own prepared context.
+  virtual Expected<std::shared_ptr<const SigningContext>> prepare(const SignParams& params) const;
 
   /// Whether one certificate signed by this key has been checked against the issuer's public key
   /// (x509::issue checks the first one: a token signing with another key is found at once).
@@ -96,7 +141,6 @@ class Signer {
   void set_output_checked() const { output_checked_ = true; }
 
  private:
-  mutable Bytes spki_;
   mutable bool output_checked_ = false;
 };
 
@@ -129,5 +173,9 @@ class KeyContext {
 
 /// Load a public key (SPKI DER) for verification; Errc::malformed.
 Expected<std::shared_ptr<evp_pkey_st>> parse_public_key(ByteView spki_der);
+/// Check `signature` over `message` with a public key and `params` (the same padding setup as
+/// signing). Errc::verify_failed when it does not verify, Errc::internal when OpenSSL cannot set
+/// the check up. ECDSA signatures are DER.
+Status verify(const evp_pkey_st* public_key, ByteView message, ByteView signature, const SignParams& params);
 
 }  // namespace onboard::keys

@@ -143,6 +143,19 @@ class Crl {
   std::shared_ptr<X509_crl_st> c_;
 };
 
+/// What a new CRL says (RFC 5280 §5, v2): the certificates it revokes, when, and its number.
+struct CrlSpec {
+  UnixTime this_update = 0;
+  std::optional<UnixTime> next_update;
+  std::vector<std::pair<Certificate, UnixTime>> revoked;  ///< certificate, revocation time
+  std::uint64_t number = 1;                              ///< cRLNumber
+};
+/// Make a CRL of `issuer` signed by `issuer_key` (authorityKeyIdentifier, cRLNumber): keys picks
+/// the signature algorithm as for certificates. Errc::key when the key is not the issuer's (or
+/// its signature does not verify with the issuer's public key), Errc::usage when `issuer` may not
+/// sign CRLs or nextUpdate is not after thisUpdate.
+Expected<Crl> make_crl(const CrlSpec& spec, const Certificate& issuer, const keys::Signer& issuer_key);
+
 /// Revocation status of one certificate (SPEC §8): a CRL given for its issuer (good/revoked),
 /// none given but the certificate names a CRL DP/AIA (unknown), neither (not applicable).
 enum class Revocation { good, revoked, unknown, not_applicable };

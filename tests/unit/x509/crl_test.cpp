@@ -3,7 +3,7 @@
 #include <openssl/x509.h>
 
 #include "ossl.h"
-#include "verify/pki.h"
+#include "pki.h"
 
 using namespace onboard;
 using namespace onboard::testing;
@@ -37,7 +37,7 @@ x509::Crl make_crl(const Party& issuer, const keys::Signer& key, UnixTime this_u
 }
 
 struct World {
-  Factory f;
+  TestPki f;
   Party root = f.make(Profile::root_ca, "/O=T/CN=Root", nullptr);
   Party ca = f.make(Profile::issuing_ca, "/O=T/CN=CA", &root);
   Party good = f.make(Profile::ticket_signer, "/O=T/CN=Good", &ca);

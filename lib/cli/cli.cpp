@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "onboard/cli/cli.h"
+#include "onboard/keys/version.h"
 
 namespace onboard::cli {
 
@@ -17,7 +18,8 @@ void CommonFlags::attach(CLI::App& app, bool with_keys) {
 void setup(CLI::App& app, const std::string& tool, const std::string& description) {
   app.name(tool);
   app.description(description);
-  app.set_version_flag("--version", tool + " (ua-onboard) " ONBOARD_VERSION);
+  // --version: the tool and package version, the OpenSSL in use, the key backends compiled in.
+  app.set_version_flag("--version", tool + " (ua-onboard) " ONBOARD_VERSION "\n" + keys::version_info());
   app.footer("Exit status: 0 ok, 1 verification failed, 2 usage, 3 malformed input, 4 key/token, 5 file,\n"
              "10 untrusted, 11 expired, 12 revoked, 13 mismatch, 70 internal, 130/143 interrupted (SIGINT/SIGTERM). See " + tool + "(1).");
   app.option_defaults()->always_capture_default();

@@ -3,7 +3,8 @@
 #include <openssl/evp.h>
 
 #include "alg.h"
-#include "jws/fixtures.h"
+#include "ossl.h"
+#include "pki.h"
 
 using namespace onboard;
 using onboard::testing::TestPki;

@@ -1,7 +1,7 @@
 // Ticket decoding limits (SECURITY.md): counts are bounded, not only bytes.
 #include <gtest/gtest.h>
 
-#include "jws/fixtures.h"
+#include "pki.h"
 #include "onboard/jws/jws.h"
 #include "onboard/ticket/ticket.h"
 

@@ -2,7 +2,7 @@
 // FILE:LINE:COLUMN errors, templates, cty values, ticket lists, authority bundles.
 #include <fstream>
 
-#include "jws/fixtures.h"
+#include "pki.h"
 #include "onboard/ticket/ticket.h"
 
 using namespace onboard;

@@ -1,6 +1,7 @@
 // onboard::verify: the SPEC §8 model — trust decisions, time, policy, valid until, structural
 // faults, required signers and device matching with composite partial-match rejection.
-#include "verify/pki.h"
+#include "onboard/verify/verify.h"
+#include "pki.h"
 
 using namespace onboard;
 using namespace onboard::testing;
@@ -12,7 +13,7 @@ const std::string kPiu = "urn:acme:x1:1";
 const std::string kCiu = "urn:builder:line:7";
 
 struct World {
-  Factory f;
+  TestPki f;
   Party root = f.make(Profile::root_ca, "/O=Acme/CN=Acme Root", nullptr);
   Party ca = f.make(Profile::issuing_ca, "/O=Acme/CN=Acme CA", &root);
   Party signer = f.make(Profile::ticket_signer, "/O=Acme/CN=Acme Ticket Signer", &ca, kT0 + 5 * kYear);

@@ -7,7 +7,7 @@
 
 #include "ossl.h"
 #include "temp_dir.h"
-#include "verify/pki.h"
+#include "pki.h"
 
 using namespace onboard;
 using namespace onboard::testing;
@@ -32,7 +32,7 @@ x509::Crl make_crl(const Party& issuer, UnixTime this_update, UnixTime next_upda
 Bytes der_of(const x509::Crl& crl) { return ossl::to_der(i2d_X509_CRL, crl.raw()); }
 
 struct World {
-  Factory f;
+  TestPki f;
   Party root = f.make(Profile::root_ca, "/O=T/CN=Root", nullptr);
   Party ca = f.make(Profile::issuing_ca, "/O=T/CN=CA", &root);
   Party good = f.make(Profile::ticket_signer, "/O=T/CN=Good", &ca);

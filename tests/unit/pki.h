@@ -1,49 +1,68 @@
-// Test PKI and ticket factory for the verify unit tests: roots, issuing CAs, signers with
-// chosen validity periods, and signed tickets made with the library itself.
+// The test PKI of the component tests (jws, ticket, verify, x509): keys in a temporary
+// directory, certificates made with the library itself (x509::issue), signed tickets made with
+// jws::sign. One helper instead of one per component.
+//   TestPki::get()        one shared PKI per test binary: a root and cached signers per key type
+//   TestPki pki; pki.make(profile, subject, &issuer, not_after, uris)   a PKI of the test's own
 #pragma once
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "onboard/jws/jws.h"
 #include "onboard/keys/keys.h"
 #include "onboard/ticket/ticket.h"
-#include "onboard/verify/verify.h"
 #include "onboard/x509/x509.h"
 
 namespace onboard::testing {
 
-constexpr UnixTime kT0 = 1700000000;  // 2023-11-14
+constexpr UnixTime kT0 = 1700000000;  // 2023-11-14: not_before of every certificate made here
 constexpr UnixTime kYear = 365 * 86400;
 
+/// A key and its certificate, with the certificate's issuers (nearest first).
 struct Party {
   std::shared_ptr<keys::Signer> key;
   x509::Certificate cert;
-  std::vector<x509::Certificate> chain;  ///< issuers, nearest first
+  std::vector<x509::Certificate> chain;
 };
+using TestSigner = Party;
 
-class Factory {
+class TestPki {
  public:
-  Factory() : ctx_(keys::KeyOptions{}) {
-    char tmpl[] = "/tmp/onboard-verify.XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
+  TestPki() : ctx_(keys::KeyOptions{}) {
+    char tmpl[] = "/tmp/onboard-pki.XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
   }
-  ~Factory() { std::filesystem::remove_all(dir_); }
+  ~TestPki() { std::filesystem::remove_all(dir_); }
+  TestPki(const TestPki&) = delete;
+  TestPki& operator=(const TestPki&) = delete;
 
-  std::shared_ptr<keys::Signer> new_key() {
+  /// The PKI shared by all tests of a binary (made on first use).
+  static TestPki& get() {
+    static TestPki pki;
+    return pki;
+  }
+
+  /// A fresh file key.
+  std::shared_ptr<keys::Signer> new_key(keys::KeyType type = keys::KeyType::p256) {
     auto uri = keys::parse_key_uri("file:" + dir_ + "/k" + std::to_string(counter_++) + ".pem");
-    auto key = ctx_.generate(*uri, keys::KeyType::p256);
+    auto key = ctx_.generate(*uri, type);
     if (!key) throw std::runtime_error(key.error().message);
     return std::shared_ptr<keys::Signer>(std::move(*key));
   }
-  /// issuer null = self-signed root.
+
+  /// A certificate of `profile` for a fresh key; issuer null = self-signed (a root).
   Party make(x509::Profile profile, const std::string& subject, const Party* issuer, UnixTime not_after = kT0 + 20 * kYear,
-             std::vector<std::string> uris = {}) {
-    auto key = new_key();
+             std::vector<std::string> uris = {}, keys::KeyType type = keys::KeyType::p256) {
+    auto key = new_key(type);
     x509::CertSpec spec;
     spec.profile = profile;
     spec.subject = subject;
@@ -61,11 +80,43 @@ class Factory {
     return p;
   }
 
+  // ---- the shared root and its ticket signers ----
+  const Party& root_party() {
+    if (!root_) root_ = std::make_unique<Party>(make(x509::Profile::root_ca, "/O=Test/CN=Test Root", nullptr));
+    return *root_;
+  }
+  const x509::Certificate& root() { return root_party().cert; }
+  /// A ticket-signer certificate (issued by the root) for a fresh key of `type`; cached per (type, n).
+  const Party& signer(keys::KeyType type, int n = 0) {
+    auto k = std::make_pair(static_cast<int>(type), n);
+    auto it = signers_.find(k);
+    if (it != signers_.end()) return it->second;
+    auto key = new_key(type);
+    Party p{key, issue(x509::Profile::ticket_signer, "/O=Test/CN=Signer", key->public_key_der()), {root()}};
+    return signers_.emplace(k, std::move(p)).first->second;
+  }
+  /// A certificate issued by the root for any public key (e.g. an RSA-1024 key made with OpenSSL).
+  x509::Certificate issue(x509::Profile profile, const std::string& subject, const Bytes& spki) {
+    const Party& r = root_party();
+    x509::CertSpec spec;
+    spec.profile = profile;
+    spec.subject = subject;
+    spec.not_before = kT0;
+    spec.not_after = kT0 + 10 * kYear;
+    auto cert = x509::issue(spec, spki, &r.cert, *r.key);
+    if (!cert) throw std::runtime_error(cert.error().message);
+    return *cert;
+  }
+
  private:
   keys::KeyContext ctx_;
   std::string dir_;
   int counter_ = 0;
+  std::unique_ptr<Party> root_;
+  std::map<std::pair<int, int>, Party> signers_;
 };
+
+// ---- tickets ----
 
 inline ticket::Ticket device_ticket(const std::string& uri, std::vector<ticket::CertificateAuthority> auth = {}) {
   ticket::Ticket t;
@@ -77,6 +128,7 @@ inline ticket::Ticket device_ticket(const std::string& uri, std::vector<ticket::
   return t;
 }
 
+/// One JWS signature by `p` (x5c = its certificate and chain) over a base64url payload.
 inline jws::Signature sign(const std::string& payload_b64, const Party& p, const std::string& cty,
                            std::optional<std::string> opc_uri = std::nullopt) {
   jws::SignOptions o;

@@ -133,7 +133,7 @@ Expected<std::size_t> validate_manifest(const MintIdevidRequest& req) {
   if (!reader) return fail(std::move(reader.error()));
   std::set<std::string> uris, stems;
   std::size_t count = 0;
-  auto tmpl_cols = batch::template_columns(req.device_key_template);
+  auto tmpl_cols = template_columns(req.device_key_template);
   if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
   for (;;) {
     auto row = (*reader)->next();
@@ -152,7 +152,7 @@ Expected<std::size_t> validate_manifest(const MintIdevidRequest& req) {
     if (!d.not_after.empty())
       if (auto t = parse_time(d.not_after); !t) return fail(Errc::malformed, where + ": " + t.error().message);
     if (!uris.insert(d.uri).second) return fail(Errc::malformed, where + ": duplicate ProductInstanceUri " + d.uri);
-    auto stem = batch::safe_file_stem(row_id(r));
+    auto stem = safe_file_stem(row_id(r));
     if (!stem) return fail(std::move(stem.error()).context(where));
     if (!stems.insert(*stem).second) return fail(Errc::malformed, where + ": duplicate id '" + row_id(r) + "'");
     ++count;
@@ -173,7 +173,7 @@ struct BatchRun {
 Expected<batch::Result> mint_row(BatchRun& run, const batch::Row& row) {
   batch::Result res{row.number, row_id(row), "ok", {}, std::nullopt};
   Device d = device_of(row, run.req);
-  std::string cert_path = run.req.out_dir + "/" + *batch::safe_file_stem(res.id) + ".pem";
+  std::string cert_path = run.req.out_dir + "/" + *safe_file_stem(res.id) + ".pem";
   res.fields.push_back({"cert", cert_path});
   DeviceKey dk;
   Bytes pub;
@@ -182,7 +182,7 @@ Expected<batch::Result> mint_row(BatchRun& run, const batch::Row& row) {
     if (!csr) return fail(std::move(csr.error()));
     pub = csr->public_key;
   } else {
-    auto uri = batch::expand_template(run.req.device_key_template, row);
+    auto uri = expand_template(run.req.device_key_template, row.values);
     if (!uri) return fail(std::move(uri.error()));
     auto k = device_key(run.keys, *uri, run.req.dev.new_key, run.req.dev.key_type, true);
     if (!k) return fail(std::move(k.error()));

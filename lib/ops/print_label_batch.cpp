@@ -36,10 +36,9 @@ Expected<Job> job_of(const PrintLabelRequest& req, const batch::Row& r) {
   const std::string* uri = r.get("product_instance_uri");
   if (!uri) return fail(Errc::malformed, where(req, r) + ": missing column 'product_instance_uri'");
   if (auto ok = validate_instance_uri(*uri); !ok) return fail(std::move(ok.error()).context(where(req, r)));
-  Source src{*uri, r.values, r.number};
-  auto opt = label_options(req, src);
+  auto opt = label_options(req, r.values);
   if (!opt) return fail(std::move(opt.error()).context(where(req, r)));
-  auto stem = batch::safe_file_stem(row_id(r));
+  auto stem = safe_file_stem(row_id(r));
   if (!stem) return fail(std::move(stem.error()).context(where(req, r)));
   return Job{row_id(r), *stem, *uri, std::move(*opt)};
 }
@@ -60,7 +59,7 @@ Expected<std::size_t> validate_manifest(const PrintLabelRequest& req, Env& env) 
       return fail(Errc::malformed, where(req, **row) + ": duplicate ProductInstanceUri " + job->uri);
     if (!req.sheet && !stems.insert(job->stem).second)
       return fail(Errc::malformed, where(req, **row) + ": duplicate id '" + job->id + "'");
-    auto lint = lint_label_uri(job->uri);
+    auto lint = label::lint_uri(job->uri);
     if (!lint.empty() && linted++ < kLintRowsShown)
       for (const auto& w : lint) env.warn(where(req, **row) + ": " + w);
     ++count;
@@ -188,13 +187,13 @@ Status print_batch(const PrintLabelRequest& req, Env& env) {
   Format format = Format::pdf;
   if (req.sheet) {
     if (req.out.empty() || !req.out_dir.empty()) return fail(Errc::usage, "--sheet writes one PDF: give --out FILE.pdf");
-    auto f = parse_format(req.format, req.out);
+    auto f = label::parse_format(req.format, req.out);
     if (!f || *f != Format::pdf) return fail(Errc::usage, "--sheet makes a PDF (--format pdf)");
     if (auto ok = check_writable(req.out, req.force); !ok) return ok;
   } else {
     if (req.out_dir.empty() || !req.out.empty()) return fail(Errc::usage, "--manifest needs --out-dir DIR (or --sheet --out FILE.pdf)");
     if (req.format.empty()) return fail(Errc::usage, "--manifest needs --format png|svg|pdf|zpl");
-    auto f = parse_format(req.format, "");
+    auto f = label::parse_format(req.format, "");
     if (!f) return fail(std::move(f.error()));
     format = *f;
   }

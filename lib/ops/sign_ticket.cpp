@@ -90,7 +90,7 @@ struct RowTicket {
 // `authorities` null: checking only (instantiate validates every field; the payload is not built).
 Expected<RowTicket> row_ticket(const SignTicketRequest& req, const ticket::TicketTemplate& tmpl, const batch::Row& row,
                                const std::vector<ticket::CertificateAuthority>* authorities) {
-  auto t = ticket::instantiate(tmpl, &row);
+  auto t = ticket::instantiate(tmpl, &row.values);
   if (!t) return fail(std::move(t.error()));
   std::string payload;
   if (authorities) {
@@ -103,7 +103,7 @@ Expected<RowTicket> row_ticket(const SignTicketRequest& req, const ticket::Ticke
   std::string id = id_col && !id_col->empty() ? *id_col
                    : !t->serial_number.empty() ? t->serial_number
                                                : std::to_string(row.number);
-  auto stem = batch::safe_file_stem(id);
+  auto stem = safe_file_stem(id);
   if (!stem) return fail(std::move(stem.error()).context("id '" + id + "'"));
   return RowTicket{id, req.out_dir + "/" + *stem + ".ticket.json", std::move(payload), std::move(*t)};
 }

@@ -5,16 +5,15 @@
 int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "issue-ldevid", "Issue an LDevID certificate (same key as the IDevID allowed)");
-  onboard::cli::CommonFlags common;
   onboard::ops::IssueLdevidRequest req;
-  common.attach(app, true);
+  onboard::tools::attach_common_flags(app, req.common, true);
   onboard::tools::attach_devid_flags(app, req.dev);
   app.add_option("--composite-instance-uri", req.composite_instance_uri,
                  "Outermost CompositeInstanceUri: the SAN carries both URIs");
   app.add_option("--from-idevid", req.from_idevid, "Take the public key (and subject) from this IDevID certificate");
   app.add_option("--subject", req.subject, "Subject, e.g. \"/O=Org/CN=Model/serialNumber=123\"");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = onboard::tools::make_common(common, env);
+    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::issue_ldevid(req, env);
   });
 }

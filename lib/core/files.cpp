@@ -29,6 +29,22 @@ std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
+Status make_directories(const std::string& dir, unsigned mode) {
+  if (dir.empty() || dir == "." || dir == "/") return {};
+  struct stat st{};
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return {};
+    return fail(Errc::file, dir + ": exists and is not a directory");
+  }
+  auto slash = dir.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    if (auto ok = make_directories(dir.substr(0, slash), mode); !ok) return ok;
+  }
+  if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
+    return fail(Errc::file, dir + ": cannot create directory: " + std::strerror(errno));
+  return {};
+}
+
 bool file_exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;

@@ -132,17 +132,31 @@ Expected<Token*> Module::token(const std::string& label, const PinProvider& pin)
   if (matches > 1)
     return fail(Errc::key, "PKCS#11 token label '" + label + "' is ambiguous: " + std::to_string(matches) +
                                " tokens in " + path_ + " carry it");
-  // Read-write so that key generation can use it; a write-protected token still signs.
-  if (PKCS11_open_session(found, 1) != 0 && PKCS11_open_session(found, 0) != 0)
-    return fail(ossl::error("PKCS#11 token '" + label + "': opening a session", Errc::key));
-  ossl::clear_errors();
-  Token t{label, found, PKCS11_get_slotid_from_slot(found)};
-  if (found->token->loginRequired)
-    if (auto ok = login(t, pin); !ok) return fail(std::move(ok.error()));
-  return &tokens_.emplace(label, t).first->second;
+  for (int attempt = 1;; ++attempt) {
+    // Read-write so that key generation can use it; a write-protected token still signs.
+    if (PKCS11_open_session(found, 1) != 0 && PKCS11_open_session(found, 0) != 0)
+      return fail(ossl::error("PKCS#11 token '" + label + "': opening a session", Errc::key));
+    ossl::clear_errors();
+    Token t{label, found, PKCS11_get_slotid_from_slot(found)};
+    unsigned long rv = CKR_OK;
+    Status ok;
+    if (found->token->loginRequired) ok = login(t, pin, &rv);
+    if (ok) return &tokens_.emplace(label, t).first->second;
+    // hsm.parallel under load (issue 14): SoftHSM2 rewrites token.object on every successful
+    // C_Login (Token::loginUser → setTokenFlags), and a process whose C_Initialize reads the
+    // file at that moment loads the token with an empty user-PIN blob: C_Login then says
+    // CKR_USER_PIN_NOT_INITIALIZED for the life of that module instance. Only a fresh
+    // C_Initialize reads the file again, so start the module anew (while no token of it is in
+    // use) and log in again. A token whose user PIN is really not set still fails, after the
+    // retries, with the same message. This never retries a wrong PIN.
+    if (rv != CKR_USER_PIN_NOT_INITIALIZED || !tokens_.empty() || attempt > kRetries) return fail(std::move(ok.error()));
+    ::usleep(20000 * attempt);
+    if (auto started = start(); !started) return fail(std::move(started.error()));
+    if (find_slot(label, &found, labels) != 1) return fail(std::move(ok.error()));
+  }
 }
 
-Status Module::login(Token& t, const PinProvider& pin) {
+Status Module::login(Token& t, const PinProvider& pin, unsigned long* rv_out) {
   auto secret = pin();
   if (!secret) return fail(std::move(secret.error()));
   CK_RV rv = CKR_OK;
@@ -157,8 +171,10 @@ Status Module::login(Token& t, const PinProvider& pin) {
     if (rv != CKR_GENERAL_ERROR && rv != CKR_FUNCTION_FAILED) break;
     ::usleep(20000 * (attempt + 1));
   }
+  if (rv_out) *rv_out = rv;
   std::string why;
   switch (rv) {
+    case CKR_USER_PIN_NOT_INITIALIZED: why = "the user PIN of this token is not initialised"; break;
     case CKR_PIN_INCORRECT: why = "wrong PIN"; break;
     case CKR_PIN_LOCKED: why = "the PIN is locked"; break;
     case CKR_PIN_INVALID:

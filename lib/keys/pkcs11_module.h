@@ -48,7 +48,8 @@ class Module {
  private:
   Module() = default;
   Status start();
-  Status login(Token& t, const PinProvider& pin);
+  /// `rv_out`: the last CKR_ value (CKR_OK on success), so token() can tell a stale module view.
+  Status login(Token& t, const PinProvider& pin, unsigned long* rv_out = nullptr);
   /// Number of initialised tokens labelled `label` (the last in *found); all labels listed.
   int find_slot(const std::string& label, PKCS11_SLOT** found, std::string& labels) const;
 

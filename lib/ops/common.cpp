@@ -62,6 +62,15 @@ Expected<DeviceKey> device_key(keys::KeyContext& keys, const std::string& uri_te
   if (new_key && !exists) {
     auto type = keys::parse_key_type(key_type);
     if (!type) return fail(std::move(type.error()).context("--key-type"));
+    // A new key file's directory is created 0700, like --out-dir (issue 10: `--device-key-template
+    // 'file:keys/{serial_number}.key'` on a fresh tree).
+    if (uri->scheme == keys::KeyUri::Scheme::file) {
+      auto slash = uri->path.find_last_of('/');
+      if (slash != std::string::npos && slash > 0) {
+        if (auto ok = make_directories(uri->path.substr(0, slash), 0700); !ok)
+          return fail(std::move(ok.error()).context(flag + ": creating key"));
+      }
+    }
     auto key = keys.generate(*uri, *type);
     if (!key) return fail(std::move(key.error()).context(flag + ": creating key"));
     out.signer = std::move(*key);

@@ -55,3 +55,27 @@ TEST(Files, SizeLimit) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::malformed);
 }
+
+// Issue 10: key directories named by --device-key-template are created (0700) like --out-dir.
+TEST(Files, MakeDirectoriesCreatesMissingParentsWithTheMode) {
+  TempDir d;
+  ::umask(022);
+  std::string deep = d.file("keys/line-7/shift-2");
+  ASSERT_TRUE(make_directories(deep, 0700));
+  for (auto p : {d.file("keys"), d.file("keys/line-7"), deep}) {
+    struct stat st;
+    ASSERT_EQ(::stat(p.c_str(), &st), 0) << p;
+    EXPECT_TRUE(S_ISDIR(st.st_mode)) << p;
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << p;
+  }
+  EXPECT_TRUE(make_directories(deep, 0700));  // existing: fine
+}
+
+TEST(Files, MakeDirectoriesRefusesAFileInThePath) {
+  TempDir d;
+  ASSERT_TRUE(write_file_atomic(d.file("keys"), "not a directory"));
+  auto r = make_directories(d.file("keys/sub"), 0700);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::file);
+  EXPECT_NE(r.error().message.find("not a directory"), std::string::npos) << r.error().message;
+}

@@ -124,6 +124,9 @@ std::size_t clean_stale_temp_files(const std::string& dir);
 /// is not writable.
 Status check_writable(const std::string& path, bool force);
 bool file_exists(const std::string& path);
+/// mkdir -p: create `dir` and its missing parents with `mode` (0700 for key directories).
+/// Errc::file when a component exists and is not a directory, or cannot be created.
+Status make_directories(const std::string& dir, unsigned mode);
 /// Flush every file system to disk: a batch's one durability point (instead of one fsync a file).
 void sync_all();
 /// Flush the file system holding `dir` (syncfs).

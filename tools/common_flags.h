@@ -1,4 +1,4 @@
-// What every key-using tool hands its operation from the shared flags (SPEC §12 "Common to all").
+// The flags every tool shares (SPEC §12 "Common to all"), bound straight into ops::Common.
 #pragma once
 
 #include "onboard/cli/cli.h"
@@ -6,11 +6,10 @@
 
 namespace onboard::tools {
 
-/// --json, --force and the key options, with warnings (e.g. pin-value in a URI) going to `env`.
-inline ops::Common make_common(const cli::CommonFlags& flags, const Env& env) {
-  ops::Common common{flags.json, flags.force, flags.keys};
-  common.keys.env = &env;
-  return common;
+/// --json, --force, and with `with_keys` --pin-source, --pass-source, --tcti.
+inline void attach_common_flags(CLI::App& app, ops::Common& common, bool with_keys) {
+  cli::add_output_flags(app, common.json, common.force);
+  if (with_keys) cli::add_key_flags(app, common.keys);
 }
 
 }  // namespace onboard::tools

@@ -5,10 +5,12 @@
 
 namespace onboard::cli {
 
-void CommonFlags::attach(CLI::App& app, bool with_keys) {
+void add_output_flags(CLI::App& app, bool& json, bool& force) {
   app.add_flag("--json", json, "Machine-readable results on stdout");
   app.add_flag("--force", force, "Overwrite existing output files");
-  if (!with_keys) return;
+}
+
+void add_key_flags(CLI::App& app, keys::KeyOptions& keys) {
   app.add_option("--pin-source", keys.pin_source,
                  "PKCS#11 PIN source: file:PATH, env:VAR or fd:N (default env PKCS11_PIN)");
   app.add_option("--pass-source", keys.pass_source, "Passphrase source for encrypted key files: file:PATH, env:VAR or fd:N");

@@ -6,12 +6,12 @@
 namespace onboard::jws {
 namespace {
 
-using Kind = JsonValue::Kind;
+using Kind = json::Value::Kind;
 
 tl::unexpected<Error> malformed(const std::string& why) { return fail(Errc::malformed, why); }
 
 // x5c: the signer certificate first, then its issuers, each standard base64 DER (SPEC §6).
-Status read_x5c(const JsonValue& v, const Limits& limits, std::vector<x509::Certificate>& out) {
+Status read_x5c(const json::Value& v, const Limits& limits, std::vector<x509::Certificate>& out) {
   if (v.kind != Kind::array) return malformed("x5c is not an array");
   if (v.items.empty()) return malformed("x5c is empty: the signer certificate is missing");
   if (v.items.size() > limits.max_x5c)
@@ -29,8 +29,8 @@ Status read_x5c(const JsonValue& v, const Limits& limits, std::vector<x509::Cert
   return {};
 }
 
-Status read_string_member(const JsonValue& obj, const char* name, bool required, std::string& out) {
-  const JsonValue* v = obj.get(name);
+Status read_string_member(const json::Value& obj, const char* name, bool required, std::string& out) {
+  const json::Value* v = obj.get(name);
   if (!v) return required ? malformed(std::string("\"") + name + "\" is missing") : Status{};
   if (v->kind != Kind::string) return malformed(std::string("\"") + name + "\" is not a string");
   out = v->text;
@@ -39,7 +39,7 @@ Status read_string_member(const JsonValue& obj, const char* name, bool required,
 
 // The unprotected header is never trusted (SPEC §6). Members that matter must not hide there,
 // and RFC 7515 §7.2.1 requires it to be disjoint from the protected header.
-Status check_unprotected(const JsonValue& unprotected, const JsonValue& protected_header) {
+Status check_unprotected(const json::Value& unprotected, const json::Value& protected_header) {
   for (const auto& [name, value] : unprotected.members) {
     if (protected_header.get(name))
       return malformed("member \"" + name + "\" appears in both the protected and the unprotected header");
@@ -49,11 +49,11 @@ Status check_unprotected(const JsonValue& unprotected, const JsonValue& protecte
   return {};
 }
 
-Expected<Header> parse_header(std::string_view protected_b64, const JsonValue* unprotected, const Limits& limits) {
+Expected<Header> parse_header(std::string_view protected_b64, const json::Value* unprotected, const Limits& limits) {
   auto bytes = base64url_decode(protected_b64);
   if (!bytes) return malformed("protected header: " + bytes.error().message);
   std::string text = to_string(*bytes);
-  auto json = parse_json(text);
+  auto json = json::parse(text);
   if (!json) return malformed("protected header: " + json.error().message);
   if (json->kind != Kind::object) return malformed("protected header is not a JSON object");
   if (json->get("crit"))
@@ -64,7 +64,7 @@ Expected<Header> parse_header(std::string_view protected_b64, const JsonValue* u
   auto parsed_alg = parse_alg(alg);
   if (!parsed_alg) return fail(std::move(parsed_alg.error()));
   h.alg = *parsed_alg;
-  const JsonValue* x5c = json->get("x5c");
+  const json::Value* x5c = json->get("x5c");
   if (!x5c) return malformed("protected header: \"x5c\" is missing (the signer certificate is required)");
   if (auto ok = read_x5c(*x5c, limits, h.x5c); !ok) return fail(std::move(ok.error()));
   if (auto ok = read_string_member(*json, "cty", true, h.cty); !ok) return malformed("protected header: " + ok.error().message);
@@ -83,7 +83,7 @@ Expected<Header> parse_header(std::string_view protected_b64, const JsonValue* u
 }
 
 // One signature object. Anything wrong is recorded in `fault`; only the raw bytes must exist.
-Signature read_signature(const JsonValue& obj, std::string raw, const Limits& limits, bool flattened) {
+Signature read_signature(const json::Value& obj, std::string raw, const Limits& limits, bool flattened) {
   Signature sig;
   sig.raw = std::move(raw);
   auto set_fault = [&](const std::string& why) {
@@ -92,9 +92,9 @@ Signature read_signature(const JsonValue& obj, std::string raw, const Limits& li
   for (const auto& [name, value] : obj.members)
     if (name != "protected" && name != "header" && name != "signature" && !(flattened && name == "payload"))
       set_fault("signature object has an unknown member \"" + name + "\"");
-  const JsonValue* prot = obj.get("protected");
-  const JsonValue* unprot = obj.get("header");
-  const JsonValue* value = obj.get("signature");
+  const json::Value* prot = obj.get("protected");
+  const json::Value* unprot = obj.get("header");
+  const json::Value* value = obj.get("signature");
   if (!prot || prot->kind != Kind::string) set_fault("\"protected\" is missing or not a string");
   if (!value || value->kind != Kind::string) set_fault("\"signature\" is missing or not a string");
   if (unprot && unprot->kind != Kind::object) set_fault("\"header\" is not a JSON object");
@@ -116,7 +116,7 @@ Signature read_signature(const JsonValue& obj, std::string raw, const Limits& li
   return sig;
 }
 
-Status check_members(const JsonValue& top, std::initializer_list<const char*> allowed, const char* form) {
+Status check_members(const json::Value& top, std::initializer_list<const char*> allowed, const char* form) {
   for (const auto& [name, value] : top.members) {
     bool ok = false;
     for (const char* a : allowed) ok = ok || name == a;
@@ -127,10 +127,10 @@ Status check_members(const JsonValue& top, std::initializer_list<const char*> al
 
 // Flattened (RFC 7515 §7.2.2): the one signature object is rebuilt from the member values'
 // own bytes, so its signature still covers exactly what was signed.
-std::string flattened_raw(const JsonValue& top) {
+std::string flattened_raw(const json::Value& top) {
   std::string raw = "{";
   for (const char* name : {"protected", "header", "signature"}) {
-    const JsonValue* v = top.get(name);
+    const json::Value* v = top.get(name);
     if (!v) continue;
     if (raw.size() > 1) raw += ',';
     raw += '"';
@@ -147,18 +147,18 @@ Expected<Document> parse(std::string_view text, const Limits& limits) {
   if (text.size() > limits.max_document)
     return malformed("document is " + std::to_string(text.size()) + " bytes, over the limit of " +
                      std::to_string(limits.max_document) + " (--max-size)");
-  auto top = parse_json(text);
+  auto top = json::parse(text);
   if (!top) return fail(std::move(top.error()));
   if (top->kind != Kind::object) return malformed("not a JWS: the document is not a JSON object");
   Document doc;
-  const JsonValue* sigs = top->get("signatures");
+  const json::Value* sigs = top->get("signatures");
   if (!sigs && !top->get("signature"))
     return malformed("not a JWS JSON serialization: neither \"signatures\" nor \"signature\" is present");
   if (auto ok = sigs ? check_members(*top, {"payload", "signatures"}, "general")
                      : check_members(*top, {"payload", "protected", "header", "signature"}, "flattened");
       !ok)
     return fail(std::move(ok.error()));
-  const JsonValue* payload = top->get("payload");
+  const json::Value* payload = top->get("payload");
   if (!payload || payload->kind != Kind::string) return malformed("\"payload\" is missing or not a string");
   auto bytes = base64url_decode(payload->text);
   if (!bytes) return malformed("payload: " + bytes.error().message);
@@ -175,7 +175,7 @@ Expected<Document> parse(std::string_view text, const Limits& limits) {
     return malformed("document has " + std::to_string(sigs->items.size()) + " signatures, more than the limit of " +
                      std::to_string(limits.max_signatures));
   for (std::size_t i = 0; i < sigs->items.size(); ++i) {
-    const JsonValue& s = sigs->items[i];
+    const json::Value& s = sigs->items[i];
     if (s.kind != Kind::object) return malformed("signatures[" + std::to_string(i) + "] is not a JSON object");
     doc.signatures.push_back(read_signature(s, std::string(s.raw), limits, false));
   }

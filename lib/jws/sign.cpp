@@ -16,8 +16,8 @@ std::string header_json(Alg alg, const SignOptions& o) {
     h += base64_encode(o.x5c[i].der());
     h += '"';
   }
-  h += "],\"cty\":" + json_quote(o.cty);
-  if (o.opc_uri) h += ",\"opc-uri\":" + json_quote(*o.opc_uri);
+  h += "],\"cty\":" + json::quote(o.cty);
+  if (o.opc_uri) h += ",\"opc-uri\":" + json::quote(*o.opc_uri);
   return h + "}";
 }
 

@@ -147,7 +147,7 @@ class LdevidTool : public DevIdBatchTool {
     if (!req_.device_key_template.empty() && l.from_idevid.empty() && l.csr.empty()) {
       for (const auto& c : tmpl_cols_)
         if (!r.get(c)) return fail(Errc::malformed, "--device-key-template uses column '" + c + "', which is missing");
-      auto uri = batch::expand_template(req_.device_key_template, r);
+      auto uri = expand_template(req_.device_key_template, r.values);
       if (!uri) return fail(std::move(uri.error()));
       l.device_key = job->key_uri = std::move(*uri);
     }
@@ -192,7 +192,7 @@ Status issue_batch(const IssueLdevidRequest& req, Env& env) {
       !dev.product_instance_uri.empty() || !req.from_idevid.empty())
     return fail(Errc::usage, "--manifest takes the devices from the manifest: not --device-key, --csr, --from-idevid, "
                              "--out, --chain-out or --product-instance-uri");
-  auto tmpl_cols = batch::template_columns(req.device_key_template);
+  auto tmpl_cols = template_columns(req.device_key_template);
   if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
   LdevidTool tool(req, env, std::move(*tmpl_cols));
   if (auto ok = tool.preflight(); !ok) return ok;

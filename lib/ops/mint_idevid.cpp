@@ -147,7 +147,7 @@ class MintTool : public DevIdBatchTool {
     if (req_.device_key_template.empty()) {
       job->csr = batch::manifest_relative(req_.manifest, *csr);
     } else {
-      auto uri = batch::expand_template(req_.device_key_template, r);
+      auto uri = expand_template(req_.device_key_template, r.values);
       if (!uri) return fail(std::move(uri.error()));
       job->key_uri = std::move(*uri);
     }
@@ -178,7 +178,7 @@ Status mint_batch(const MintIdevidRequest& req, Env& env) {
       !req.dev.product_instance_uri.empty() || req.dev.serial_number_given)
     return fail(Errc::usage, "--manifest takes the devices from the manifest: not --device-key, --csr, --out, "
                              "--chain-out, --product-instance-uri or --serial-number");
-  auto tmpl_cols = batch::template_columns(req.device_key_template);
+  auto tmpl_cols = template_columns(req.device_key_template);
   if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
   MintTool tool(req, env, std::move(*tmpl_cols));
   if (auto ok = tool.preflight(); !ok) return ok;

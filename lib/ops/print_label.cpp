@@ -6,39 +6,50 @@
 #include <nlohmann/json.hpp>
 
 #include "label_common.h"
+#include "onboard/jws/jws.h"
 
 namespace onboard::ops::label_ops {
 
-Status verify_label(const label::Label& l, Format f, const std::string& bytes) {
-  Expected<label::Gray> twin = fail(Errc::internal, "no raster twin");
-  switch (f) {
-    case Format::png: twin = label::decode_png(bytes); break;       // the file's own pixels
-    case Format::svg: twin = label::rasterize(l); break;            // the geometry the SVG was written from
-    case Format::pdf: twin = label::rasterize_vector(l); break;     // the PDF's drawing, on dots
-    case Format::zpl: twin = label::zpl_graphic(bytes); break;      // the ^GF field parsed back
+Expected<Source> resolve_source(const PrintLabelRequest& req, Env& env) {
+  const int given = !req.uri.empty() + !req.ticket.empty() + !req.cert.empty();
+  Expected<Source> src = fail(Errc::usage, "give exactly one of --uri, --ticket or --cert");
+  std::vector<std::string> warnings;
+  if (given == 2 && !req.uri.empty() && !req.cert.empty()) {  // --uri picks one SAN of the certificate
+    src = label::source_from_certificate(req.cert, req.uri, warnings);
+  } else if (given != 1) {
+    return src;
+  } else if (!req.uri.empty()) {
+    src = label::source_from_uri(req.uri);
+  } else if (!req.ticket.empty()) {
+    auto text = read_file(req.ticket, jws::Limits{}.max_document);  // SPEC §6: 1 MiB per ticket document
+    if (!text) return fail(std::move(text.error()).context("--ticket"));
+    src = label::source_from_ticket(*text, req.ticket, warnings);
+    if (!src) return fail(std::move(src.error()).context("--ticket"));
+    warnings.push_back("--ticket: the ticket's signatures are not checked by print-label; run verify-ticket first");
+  } else {
+    src = label::source_from_certificate(req.cert, "", warnings);
   }
-  if (!twin) return fail(std::move(twin.error()).context("reading the " + extension(f) + " back"));
-  return label::verify_raster(*twin, l.content, "label for " + l.content);
+  for (const auto& w : warnings) env.warn(w);
+  if (!src) return src;
+  if (auto ok = validate_instance_uri(src->uri); !ok) return fail(std::move(ok.error()));
+  return src;
 }
 
-Expected<Rendered> render_checked(const std::string& uri, const label::LabelOptions& opt, Format f,
-                                  std::vector<std::string>* warnings) {
-  auto l = label::plan(uri, opt, warnings);
-  if (!l) return fail(std::move(l.error()));
-  Expected<std::string> bytes = fail(Errc::internal, "no renderer");
-  switch (f) {
-    case Format::png: {
-      auto img = label::rasterize(*l);
-      bytes = img ? label::encode_png(*img, l->dpi) : Expected<std::string>(fail(img.error()));
-      break;
-    }
-    case Format::svg: bytes = label::render_svg(*l); break;
-    case Format::pdf: bytes = label::render_pdf(*l); break;
-    case Format::zpl: bytes = label::render_zpl(*l); break;
+Expected<label::LabelOptions> label_options(const PrintLabelRequest& req, const TemplateValues& values) {
+  auto ecc = label::parse_ecc(req.ecc);
+  if (!ecc) return fail(std::move(ecc.error()));
+  if (req.max_version < 1 || req.max_version > 40) return fail(Errc::usage, "--max-version: expected 1 to 40");
+  label::LabelOptions opt;
+  opt.ecc = *ecc;
+  opt.dpi = req.dpi;
+  opt.module_mm = req.module_mm;
+  opt.max_version = req.max_version;
+  for (const auto& t : req.text) {
+    auto line = expand_template(t, values);
+    if (!line) return fail(std::move(line.error()).context("--text '" + t + "'"));
+    opt.text.push_back(std::move(*line));
   }
-  if (!bytes) return fail(std::move(bytes.error()));
-  if (auto ok = verify_label(*l, f, *bytes); !ok) return fail(std::move(ok.error()));
-  return Rendered{std::move(*l), std::move(*bytes)};
+  return opt;
 }
 
 namespace {
@@ -56,7 +67,7 @@ void report_label(Env& env, bool json, const std::string& out, Format f, const l
   if (json) {
     nlohmann::ordered_json j;
     j["out"] = out;
-    j["format"] = extension(f);
+    j["format"] = label::extension(f);
     j["uri"] = l.content;
     j["qr_version"] = l.qr.version;
     j["ecc"] = std::string(1, label::ecc_name(l.ecc));
@@ -79,15 +90,15 @@ namespace {
 
 Status print_single(const PrintLabelRequest& req, Env& env) {
   if (req.out.empty()) return fail(Errc::usage, "give --out FILE (or --scan IMAGE, or --manifest with --out-dir)");
-  auto f = parse_format(req.format, req.out);
+  auto f = label::parse_format(req.format, req.out);
   if (!f) return fail(std::move(f.error()));
   auto src = resolve_source(req, env);
   if (!src) return fail(std::move(src.error()));
-  auto opt = label_options(req, *src);
+  auto opt = label_options(req, src->values);
   if (!opt) return fail(std::move(opt.error()));
   if (auto ok = check_writable(req.out, req.force); !ok) return ok;
-  std::vector<std::string> warnings = lint_label_uri(src->uri);
-  auto r = render_checked(src->uri, *opt, *f, &warnings);
+  std::vector<std::string> warnings = label::lint_uri(src->uri);
+  auto r = label::render_checked(src->uri, *opt, *f, &warnings);
   for (const auto& w : warnings) env.warn(w);
   if (!r) return fail(std::move(r.error()));
   if (auto ok = write_file_atomic(req.out, r->bytes, {req.force, 0644}); !ok) return ok;

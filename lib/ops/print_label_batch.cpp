@@ -27,12 +27,11 @@ class LabelTool : public batch::Tool {
     const std::string* uri = r.get("product_instance_uri");
     if (!uri) return fail(Errc::malformed, "missing column 'product_instance_uri'");
     if (auto ok = validate_instance_uri(*uri); !ok) return fail(std::move(ok.error()));
-    Source src{*uri, r.values, r.number};
-    auto opt = label_options(req_, src);
+    auto opt = label_options(req_, r.values);
     if (!opt) return fail(std::move(opt.error()));
     if (r.number > linted_up_to_) {  // pass 1 only: lint said once, for the first rows
       linted_up_to_ = r.number;
-      auto lint = lint_label_uri(*uri);
+      auto lint = label::lint_uri(*uri);
       if (!lint.empty() && linted_++ < kLintRowsShown)
         for (const auto& w : lint) env_.warn(req_.manifest + ": row " + std::to_string(r.number) + ": " + w);
     }
@@ -51,7 +50,7 @@ class LabelTool : public batch::Tool {
   bool per_row_files() const override { return !req_.sheet; }
 
   std::vector<std::pair<std::string, std::string>> files(const batch::Job& job) override {
-    return {{"label", job.stem + "." + extension(format_)}};
+    return {{"label", job.stem + "." + label::extension(format_)}};
   }
 
   // An existing file is this row's label when it is byte for byte what this run renders.
@@ -71,7 +70,7 @@ class LabelTool : public batch::Tool {
       std::vector<std::string> warnings;
       auto l = label::plan(job.uri, job.opt, &warnings);
       if (!l) return fail(std::move(l.error()));
-      if (auto ok = verify_label(*l, Format::pdf, {}); !ok) return fail(std::move(ok.error()));
+      if (auto ok = label::verify_label(*l, Format::pdf, {}); !ok) return fail(std::move(ok.error()));
       warn_once(warnings);
       labels_.push_back(std::move(*l));
       return std::vector<batch::Output>{{"sheet", req_.out, {}, false, true}};
@@ -79,7 +78,7 @@ class LabelTool : public batch::Tool {
     auto r = render(job);
     if (!r) return fail(std::move(r.error()));
     bool binary = format_ == Format::png || format_ == Format::pdf;
-    return std::vector<batch::Output>{{"label", job.stem + "." + extension(format_), std::move(r->bytes), binary, false}};
+    return std::vector<batch::Output>{{"label", job.stem + "." + label::extension(format_), std::move(r->bytes), binary, false}};
   }
 
   Status finish() override {
@@ -95,9 +94,9 @@ class LabelTool : public batch::Tool {
   }
 
  private:
-  Expected<Rendered> render(const LabelJob& job) {
+  Expected<label::Rendered> render(const LabelJob& job) {
     std::vector<std::string> warnings;
-    auto r = render_checked(job.uri, job.opt, format_, &warnings);
+    auto r = label::render_checked(job.uri, job.opt, format_, &warnings);
     if (r) warn_once(warnings);
     return r;
   }
@@ -124,14 +123,14 @@ Status print_batch(const PrintLabelRequest& req, Env& env) {
   if (req.sheet) {
     if (req.out.empty() || !req.out_dir.empty()) return fail(Errc::usage, "--sheet writes one PDF: give --out FILE.pdf");
     if (req.inline_outputs) return fail(Errc::usage, "--sheet writes one PDF: not with --inline");
-    auto f = parse_format(req.format, req.out);
+    auto f = label::parse_format(req.format, req.out);
     if (!f || *f != Format::pdf) return fail(Errc::usage, "--sheet makes a PDF (--format pdf)");
     if (!req.check)
       if (auto ok = check_writable(req.out, req.force); !ok) return ok;
   } else {
     if (!req.out.empty()) return fail(Errc::usage, "--manifest needs --out-dir DIR or --inline (or --sheet --out FILE.pdf)");
     if (req.format.empty()) return fail(Errc::usage, "--manifest needs --format png|svg|pdf|zpl");
-    auto f = parse_format(req.format, "");
+    auto f = label::parse_format(req.format, "");
     if (!f) return fail(std::move(f.error()));
     format = *f;
   }

@@ -107,7 +107,7 @@ class SignTool : public batch::Tool {
   Expected<std::unique_ptr<batch::Job>> validate(const batch::Row& r) override {
     for (const auto& c : cols_)
       if (!r.get(c)) return fail(Errc::malformed, "--ticket-template uses column '" + c + "', which is missing");
-    auto t = ticket::instantiate(tmpl_, &r);
+    auto t = ticket::instantiate(tmpl_, &r.values);
     if (!t) return fail(std::move(t.error()));
     auto job = std::make_unique<TicketJob>();
     job->ticket = std::move(*t);

@@ -1,13 +1,12 @@
 // OPC 10000-6 compact JSON for the Part 21 ticket types (SPEC §5): PascalCase, base fields
 // first, defaults omitted, ByteString standard base64, DateTime YYYY-MM-DDThh:mm:ssZ.
-#include "onboard/jws/jws.h"
+#include "onboard/core/json.h"
 #include "onboard/ticket/ticket.h"
 
 namespace onboard::ticket {
 namespace {
 
-using jws::JsonValue;
-using Kind = JsonValue::Kind;
+using Kind = json::Value::Kind;
 
 constexpr UnixTime kOpcUaEpoch = -11644473600;  // 1601-01-01T00:00:00Z: DateTime.MinValue in binary
 
@@ -16,7 +15,7 @@ void add_string(std::string& out, const char* key, const std::string& value) {
   out += out.size() > 1 ? ",\"" : "\"";
   out += key;
   out += "\":";
-  out += jws::json_quote(value);
+  out += json::quote(value);
 }
 
 void add_raw(std::string& out, const char* key, const std::string& json) {
@@ -28,7 +27,7 @@ void add_raw(std::string& out, const char* key, const std::string& json) {
 
 std::string string_array(const std::vector<std::string>& items) {
   std::string a = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) a += (i ? "," : "") + jws::json_quote(items[i]);
+  for (std::size_t i = 0; i < items.size(); ++i) a += (i ? "," : "") + json::quote(items[i]);
   return a + "]";
 }
 
@@ -52,7 +51,7 @@ Status check_for_encoding(const Ticket& t) {
   if (t.manufacturer_name.empty()) return fail(Errc::malformed, "ManufacturerName is required");
   for (const std::string* s : {&t.manufacturer_name, &t.model_name, &t.model_version, &t.hardware_revision,
                                &t.software_revision, &t.serial_number})
-    if (auto ok = jws::check_utf8(*s, "ticket field"); !ok) return ok;
+    if (auto ok = check_utf8(*s, "ticket field"); !ok) return ok;
   if (t.type == TicketType::device) {
     if (!t.composite_instance_uri.empty() || !t.devices.empty() || !t.composites.empty())
       return fail(Errc::malformed, "a DeviceIdentityTicket has no CompositeInstanceUri, Devices or Composites");
@@ -95,7 +94,7 @@ class Decoder {
   Decoder(TicketType type, const DecodeOptions& o, std::vector<std::string>* warnings)
       : type_(type), options_(o), warnings_(warnings) {}
 
-  Expected<Ticket> run(const JsonValue& top) {
+  Expected<Ticket> run(const json::Value& top) {
     if (top.kind != Kind::object) return fail(Errc::malformed, "the payload is not a JSON object");
     Ticket t;
     t.type = type_;
@@ -128,12 +127,12 @@ class Decoder {
     return {};
   }
 
-  static Expected<std::string> string_of(const JsonValue& v, const char* name) {
+  static Expected<std::string> string_of(const json::Value& v, const char* name) {
     if (v.kind != Kind::string) return fail(Errc::malformed, std::string(name) + " is not a JSON string");
     return v.text;
   }
 
-  static Expected<std::vector<std::string>> strings_of(const JsonValue& v, const char* name) {
+  static Expected<std::vector<std::string>> strings_of(const json::Value& v, const char* name) {
     if (v.kind != Kind::array) return fail(Errc::malformed, std::string(name) + " is not a JSON array");
     if (v.items.size() > kMaxMembers)
       return fail(Errc::malformed, std::string(name) + " has " + std::to_string(v.items.size()) + " entries, more than the limit of " +
@@ -147,7 +146,7 @@ class Decoder {
     return out;
   }
 
-  Expected<Bytes> certificate(const JsonValue& v, const std::string& where) {
+  Expected<Bytes> certificate(const json::Value& v, const std::string& where) {
     if (v.kind != Kind::string) return fail(Errc::malformed, where + " is not a JSON string");
     auto der = base64_decode(v.text);
     if (!der) return fail(Errc::malformed, where + " is not standard base64: " + der.error().message);
@@ -155,7 +154,7 @@ class Decoder {
     return der;
   }
 
-  Status authority(const JsonValue& v, const std::string& where, std::vector<CertificateAuthority>& out) {
+  Status authority(const json::Value& v, const std::string& where, std::vector<CertificateAuthority>& out) {
     if (v.kind != Kind::object) return fail(Errc::malformed, where + " is not a JSON object");
     if (out.size() >= kMaxAuthorities)
       return fail(Errc::malformed, "more than " + std::to_string(kMaxAuthorities) + " Authorities (the limit)");
@@ -187,7 +186,7 @@ class Decoder {
     return {};
   }
 
-  Status date(Ticket& t, const JsonValue& v) {
+  Status date(Ticket& t, const json::Value& v) {
     auto s = string_of(v, "ManufactureDate");
     if (!s) return fail(std::move(s.error()));
     auto when = parse_time(*s);
@@ -196,7 +195,7 @@ class Decoder {
     return {};
   }
 
-  Status member(Ticket& t, const FieldSpec& f, const JsonValue& v) {
+  Status member(Ticket& t, const FieldSpec& f, const json::Value& v) {
     if (f.owner != 0 && f.owner != (type_ == TicketType::device ? 1 : 2))
       return fail(Errc::malformed, std::string("member ") + f.name + " belongs to " +
                                        type_name(type_ == TicketType::device ? TicketType::composite : TicketType::device) +
@@ -247,8 +246,8 @@ class Decoder {
   std::vector<std::string>* warnings_;
 };
 
-Expected<JsonValue> payload_json(ByteView json) {
-  auto v = jws::parse_json(std::string_view(reinterpret_cast<const char*>(json.data()), json.size()));
+Expected<json::Value> payload_json(ByteView json) {
+  auto v = json::parse(std::string_view(reinterpret_cast<const char*>(json.data()), json.size()));
   if (!v) return fail(Errc::malformed, "the payload is not JSON: " + v.error().message);
   return v;
 }

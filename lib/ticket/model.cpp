@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "onboard/jws/jws.h"
+#include "onboard/core/json.h"
 #include "onboard/ticket/ticket.h"
 
 namespace onboard::ticket {
@@ -74,7 +74,7 @@ std::string encode_ticket_list(const std::vector<std::string>& device_docs,
     for (std::size_t i = 0; i < docs.size(); ++i) {
       std::string_view d = docs[i];
       while (!d.empty() && (d.back() == '\n' || d.back() == '\r')) d.remove_suffix(1);
-      a += (i ? "," : "") + jws::json_quote(d);
+      a += (i ? "," : "") + json::quote(d);
     }
     return a + "]";
   };
@@ -85,9 +85,9 @@ std::string encode_ticket_list(const std::vector<std::string>& device_docs,
 }
 
 Expected<TicketList> decode_ticket_list(std::string_view json) {
-  auto v = jws::parse_json(json);
+  auto v = json::parse(json);
   if (!v) return fail(Errc::malformed, "ticket list: " + v.error().message);
-  if (v->kind != jws::JsonValue::Kind::object) return fail(Errc::malformed, "ticket list: not a JSON object");
+  if (v->kind != json::Value::Kind::object) return fail(Errc::malformed, "ticket list: not a JSON object");
   TicketList out;
   for (const auto& [key, value] : v->members) {
     if (key == "UaTypeId") continue;
@@ -95,13 +95,13 @@ Expected<TicketList> decode_ticket_list(std::string_view json) {
                                      : key == "Composites" || key == "composites" ? &out.composites
                                                                                   : nullptr;
     if (!slot) return fail(Errc::malformed, "ticket list: unknown member \"" + key + "\"");
-    if (value.kind == jws::JsonValue::Kind::null) continue;
-    if (value.kind != jws::JsonValue::Kind::array) return fail(Errc::malformed, "ticket list: " + key + " is not an array");
+    if (value.kind == json::Value::Kind::null) continue;
+    if (value.kind != json::Value::Kind::array) return fail(Errc::malformed, "ticket list: " + key + " is not an array");
     if (value.items.size() + slot->size() > kMaxTicketListEntries)
       return fail(Errc::malformed, "ticket list: " + key + " has more than " + std::to_string(kMaxTicketListEntries) +
                                        " tickets (the limit)");
     for (const auto& item : value.items) {
-      if (item.kind != jws::JsonValue::Kind::string)
+      if (item.kind != json::Value::Kind::string)
         return fail(Errc::malformed, "ticket list: " + key + " holds a non-string (EncodedTicket is a JSON string)");
       slot->push_back(item.text);
     }

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "onboard/jws/jws.h"
+#include "onboard/core/json.h"
 #include "onboard/ticket/ticket.h"
 
 namespace onboard::ticket {
@@ -112,7 +112,7 @@ Status read_member(const YAML::Node& key, const YAML::Node& value, TicketTemplat
   } else {
     return bad(t.where, value.Mark(), name + " must be a single value (quote it if it starts with '{' or '[')");
   }
-  if (auto ok = jws::check_utf8(text, name); !ok) return bad(t.where, value.Mark(), ok.error().message);
+  if (auto ok = check_utf8(text, name); !ok) return bad(t.where, value.Mark(), ok.error().message);
   t.fields.push_back({name, text, value.Mark().line + 1, value.Mark().column + 1});
   return {};
 }
@@ -152,18 +152,17 @@ const TicketTemplate::Field* find(const TicketTemplate& t, std::string_view key)
 }
 
 // One value, validated for its key; `row` substitutes placeholders.
-Expected<std::string> value_of(const TicketTemplate& t, const TicketTemplate::Field& f, const batch::Row* row) {
+Expected<std::string> value_of(const TicketTemplate& t, const TicketTemplate::Field& f, const TemplateValues* values) {
   std::string v = f.text;
-  if (row) {
-    auto expanded = batch::expand_template(f.text, *row);
+  if (values) {
+    auto expanded = expand_template(f.text, *values);
     if (!expanded) return fail(Errc::malformed, at(t.where, f.line, f.column) + ": " + f.key + ": " + expanded.error().message);
     v = std::move(*expanded);
   }
   auto problem = [&](const std::string& why) {
-    return fail(Errc::malformed, at(t.where, f.line, f.column) + ": " + f.key + ": " + why +
-                                     (row ? " (manifest row " + std::to_string(row->number) + ")" : ""));
+    return fail(Errc::malformed, at(t.where, f.line, f.column) + ": " + f.key + ": " + why);
   };
-  if (auto ok = jws::check_utf8(v, f.key); !ok) return problem(ok.error().message);
+  if (auto ok = check_utf8(v, f.key); !ok) return problem(ok.error().message);
   if (f.key == "product_instance_uri" || f.key == "composite_instance_uri") {
     auto ok = validate_instance_uri(v, f.key == "product_instance_uri" ? "ProductInstanceUri" : "CompositeInstanceUri");
     if (!ok) return problem(ok.error().message);
@@ -209,19 +208,19 @@ Expected<TicketTemplate> load_template(const std::string& path, TicketType type)
 Expected<std::vector<std::string>> template_columns(const TicketTemplate& t) {
   std::vector<std::string> cols;
   for (const auto& f : t.fields) {
-    auto c = batch::template_columns(f.text);
+    auto c = onboard::template_columns(f.text);
     if (!c) return fail(Errc::malformed, at(t.where, f.line, f.column) + ": " + f.key + ": " + c.error().message);
     cols.insert(cols.end(), c->begin(), c->end());
   }
   return cols;
 }
 
-Expected<Ticket> instantiate(const TicketTemplate& t, const batch::Row* row) {
+Expected<Ticket> instantiate(const TicketTemplate& t, const TemplateValues* values) {
   Ticket out;
   out.type = t.type;
   out.authorities = t.authorities;
   for (const auto& f : t.fields) {
-    auto v = value_of(t, f, row);
+    auto v = value_of(t, f, values);
     if (!v) return fail(std::move(v.error()));
     if (f.key == "manufacture_date") {
       auto when = parse_time(*v);

@@ -3,13 +3,13 @@
 #include <cstdint>
 #include <string_view>
 
-#include "onboard/jws/jws.h"
+#include "onboard/core/json.h"
 #include "onboard/ticket/ticket.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace onboard;
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  jws::parse_json(text);
+  json::parse(text);
   for (bool strict : {false, true}) {
     std::vector<std::string> warnings;
     auto t = ticket::decode_json_any(as_bytes(text), {strict}, &warnings);

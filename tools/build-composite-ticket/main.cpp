@@ -7,9 +7,8 @@ int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "build-composite-ticket",
                       "Sign a CompositeIdentityTicket, countersign its member device tickets, write a ticket list");
-  onboard::cli::CommonFlags common;
   onboard::ops::BuildCompositeTicketRequest req;
-  common.attach(app, true);
+  onboard::tools::attach_common_flags(app, req.common, true);
   app.add_option("--composite", req.composite, "Composite description (YAML, templates/composite.yaml)")->required();
   app.add_option("--member", req.members, "Member ticket: signed device/composite ticket or a ticket list; repeatable")
       ->required()
@@ -24,7 +23,7 @@ int main(int argc, char** argv) {
   onboard::tools::attach_trust_flags(app, req.trust);
   app.add_option("--out-dir", req.out_dir, "Output directory (created if missing)")->required();
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = onboard::tools::make_common(common, env);
+    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::build_composite_ticket(req, env);
   });
 }

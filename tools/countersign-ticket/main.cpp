@@ -6,9 +6,8 @@
 int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "countersign-ticket", "Validate a signed ticket and append a signature, copying the rest byte for byte");
-  onboard::cli::CommonFlags common;
   onboard::ops::CountersignTicketRequest req;
-  common.attach(app, true);
+  onboard::tools::attach_common_flags(app, req.common, true);
   app.add_option("TICKET", req.ticket, "Signed ticket file; - for stdin (or --manifest)");
   app.add_option("--key", req.key, "Signer key URI (file:, pkcs11:, tpm2:)")->required();
   app.add_option("--cert", req.cert, "Signer certificate (PEM)")->required();
@@ -24,7 +23,7 @@ int main(int argc, char** argv) {
       app, {req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error},
       "ID.ticket.json files (rows name 'ticket', optionally 'composite_instance_uri')");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = onboard::tools::make_common(common, env);
+    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::countersign_ticket(req, env);
   });
 }

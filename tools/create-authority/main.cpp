@@ -6,9 +6,8 @@
 int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "create-authority", "Create a root CA, issuing CA or ticket-signer certificate");
-  onboard::cli::CommonFlags common;
   onboard::ops::CreateAuthorityRequest req;
-  common.attach(app, true);
+  onboard::tools::attach_common_flags(app, req.common, true);
   app.add_option("--profile", req.profile, "root-ca, issuing-ca or ticket-signer")->required();
   app.add_option("--subject", req.subject, "Subject, e.g. \"/O=Org/CN=Name\"")->required();
   app.add_option("--key", req.key, "Key URI of the new authority (file:, pkcs11:, tpm2:)")->required();
@@ -24,7 +23,7 @@ int main(int argc, char** argv) {
                "Issue an issuing-ca or ticket-signer without --crl-url/--ocsp-url (warns; Part 21 6.1 asks for one)");
   app.add_option("--out", req.out, "Output certificate (PEM), - for stdout")->required();
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = onboard::tools::make_common(common, env);
+    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::create_authority(req, env);
   });
 }

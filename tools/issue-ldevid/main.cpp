@@ -6,9 +6,8 @@
 int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "issue-ldevid", "Issue an LDevID certificate (same key as the IDevID allowed)");
-  onboard::cli::CommonFlags common;
   onboard::ops::IssueLdevidRequest req;
-  common.attach(app, true);
+  onboard::tools::attach_common_flags(app, req.common, true);
   onboard::tools::attach_devid_flags(app, req.dev);
   app.add_option("--composite-instance-uri", req.composite_instance_uri,
                  "Outermost CompositeInstanceUri: the SAN carries both URIs");
@@ -20,7 +19,7 @@ int main(int argc, char** argv) {
   app.add_option("--device-key-template", req.device_key_template,
                  "Batch: device key URI with {column} placeholders (rows without from_idevid/csr)");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = onboard::tools::make_common(common, env);
+    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::issue_ldevid(req, env);
   });
 }

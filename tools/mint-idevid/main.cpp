@@ -6,9 +6,8 @@
 int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "mint-idevid", "Issue IDevID certificates whose SAN is the ProductInstanceUri");
-  onboard::cli::CommonFlags common;
   onboard::ops::MintIdevidRequest req;
-  common.attach(app, true);
+  onboard::tools::attach_common_flags(app, req.common, true);
   onboard::tools::attach_devid_flags(app, req.dev);
   app.add_flag("--hardware-module-name", req.hardware_module_name,
                "Add the otherName hardwareModuleName (hwType TPM 2.0) to the SAN");
@@ -18,7 +17,7 @@ int main(int argc, char** argv) {
       "ID.pem certificates");
   app.add_option("--device-key-template", req.device_key_template, "Batch: device key URI with {column} placeholders");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = onboard::tools::make_common(common, env);
+    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     req.dev.serial_number_given = app.count("--serial-number") > 0;
     return onboard::ops::mint_idevid(req, env);
   });

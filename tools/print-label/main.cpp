@@ -7,9 +7,8 @@
 int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "print-label", "Print IEC 61406-1 ProductInstanceUri labels (QR, frame, triangle) and scan them back");
-  onboard::cli::CommonFlags common;
   onboard::ops::PrintLabelRequest req;
-  common.attach(app, false);
+  onboard::cli::add_output_flags(app, req.json, req.force);
   app.add_option("--uri", req.uri, "The ProductInstanceUri to print (with --cert: which of its SAN URIs)");
   app.add_option("--ticket", req.ticket, "Signed ticket: print its ProductInstanceUri (signatures NOT checked)");
   app.add_option("--cert", req.cert, "Device certificate: print its first URI subjectAltName");
@@ -26,8 +25,6 @@ int main(int argc, char** argv) {
       "one label per row (ID.ext)");
   app.add_flag("--sheet", req.sheet, "Batch: all labels on A4 PDF pages in a grid, into --out");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.json = common.json;
-    req.force = common.force;
     return onboard::ops::print_label(req, env);
   });
 }

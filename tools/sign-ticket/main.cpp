@@ -8,9 +8,8 @@
 int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "sign-ticket", "Sign a Part 21 DeviceIdentityTicket (JWS general serialization) from YAML");
-  onboard::cli::CommonFlags common;
   onboard::ops::SignTicketRequest req;
-  common.attach(app, true);
+  onboard::tools::attach_common_flags(app, req.common, true);
   app.add_option("--ticket", req.ticket, "Ticket description (YAML; see templates/device-ticket.yaml)");
   app.add_option("--key", req.signer.key, "Signer key URI (file:PATH, pkcs11:..., tpm2:...)")->required();
   app.add_option("--cert", req.signer.cert, "Signer certificate: end entity with digitalSignature (PEM)")->required();
@@ -27,7 +26,7 @@ int main(int argc, char** argv) {
       app, {req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error},
       "ID.ticket.json files");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = onboard::tools::make_common(common, env);
+    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::sign_ticket(req, env);
   });
 }

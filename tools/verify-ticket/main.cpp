@@ -6,9 +6,8 @@
 int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "verify-ticket", "Verify signed Part 21 tickets: signatures, trust, validity, device match");
-  onboard::cli::CommonFlags common;
   onboard::ops::VerifyTicketRequest req;
-  common.attach(app, false);
+  onboard::tools::attach_common_flags(app, req.common, false);
   app.add_option("TICKET", req.tickets, "Signed ticket file(s); - for stdin")->required();
   onboard::tools::attach_trust_flags(app, req.trust);
   app.add_option("--at", req.trust.at, "Evaluation time, RFC 3339 (default now)");
@@ -23,7 +22,7 @@ int main(int argc, char** argv) {
   app.add_option("--composite-ticket", req.composite_ticket,
                  "CompositeIdentityTicket the device belongs to: only certificates with both URIs match");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common = onboard::tools::make_common(common, env);
+    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::verify_ticket(req, env);
   });
 }

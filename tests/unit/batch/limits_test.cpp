@@ -84,8 +84,3 @@ TEST(ManifestLimits, JsonlNestingIsRefusedNotRecursed) {
   EXPECT_FALSE(err.empty());
 }
 
-TEST(ManifestLimits, SafeFileStem) {
-  EXPECT_FALSE(batch::safe_file_stem(std::string(129, 'a')));
-  EXPECT_EQ(*batch::safe_file_stem("../../etc/passwd"), "_._.._etc_passwd");
-  EXPECT_EQ(*batch::safe_file_stem(".."), "_.");
-}

@@ -62,22 +62,6 @@ TEST(Manifest, JsonLines) {
   EXPECT_NE(bad.error().message.find("row 2 (line 3)"), std::string::npos);
 }
 
-TEST(Template, Expand) {
-  batch::Row row{1, 2, {{"serial_number", "42"}, {"model", "x1"}}};
-  EXPECT_EQ(*batch::expand_template("file:keys/{model}-{serial_number}.pem", row), "file:keys/x1-42.pem");
-  EXPECT_EQ(*batch::expand_template("a{{b}}", row), "a{b}");
-  EXPECT_FALSE(batch::expand_template("{nope}", row));
-  EXPECT_FALSE(batch::expand_template("{open", row));
-  EXPECT_FALSE(batch::expand_template("close}", row));
-  EXPECT_EQ(*batch::template_columns("{a}/{b}"), (std::vector<std::string>{"a", "b"}));
-}
-
-TEST(Template, SafeStem) {
-  EXPECT_EQ(*batch::safe_file_stem("dev-1_a.b"), "dev-1_a.b");
-  EXPECT_EQ(*batch::safe_file_stem("../etc/passwd"), "_._etc_passwd");
-  EXPECT_FALSE(batch::safe_file_stem(""));
-}
-
 TEST(Results, JsonLine) {
   batch::Result r{3, "id\"x", "failed", {}, Error{Errc::key, "no key"}};
   EXPECT_EQ(batch::to_json_line(r),

@@ -48,14 +48,6 @@ TEST(TicketLimits, TicketList) {
   EXPECT_NE(r.error().message.find("limit"), std::string::npos);
 }
 
-TEST(TicketLimits, JsonDepth) {
-  EXPECT_TRUE(jws::parse_json(std::string(64, '[') + std::string(64, ']')));
-  auto deep = jws::parse_json(std::string(66, '[') + std::string(66, ']'));
-  ASSERT_FALSE(deep);
-  EXPECT_NE(deep.error().message.find("nesting deeper than 64"), std::string::npos);
-  EXPECT_FALSE(jws::parse_json(std::string(100000, '[')));
-}
-
 TEST(TicketLimits, YamlAuthorities) {
   std::string yaml = "manufacturer_name: A\nproduct_instance_uri: urn:d:1\nauthorities:\n";
   for (std::size_t i = 0; i <= ticket::kMaxAuthorities; ++i) yaml += "  - /nonexistent/bundle.pem\n";

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "onboard/core/core.h"
+#include "onboard/core/template.h"
 
 namespace onboard::batch {
 
@@ -17,7 +18,7 @@ namespace onboard::batch {
 struct Row {
   std::size_t number = 0;
   std::size_t line = 0;  ///< line in the file, for messages
-  std::map<std::string, std::string> values;
+  TemplateValues values;  ///< column → value (a template fills from these)
   const std::string* get(const std::string& column) const;
 };
 
@@ -44,15 +45,6 @@ class ManifestReader {
 /// Limits of a manifest (SECURITY.md): rows are streamed, one line at a time, never the whole file.
 constexpr std::size_t kMaxManifestRows = 1000000;
 constexpr std::size_t kMaxLineBytes = 64 * 1024;  ///< one row; checked while reading the line
-
-/// Substitute `{column}` with the row's value; `{{`/`}}` are literal braces.
-/// Errc::malformed for an unknown column or an unbalanced brace.
-Expected<std::string> expand_template(const std::string& tmpl, const Row& row);
-/// Column names a template refers to.
-Expected<std::vector<std::string>> template_columns(const std::string& tmpl);
-
-/// A safe file-name stem for a row's outputs (no '/', no leading '.', printable ASCII).
-Expected<std::string> safe_file_stem(const std::string& id);
 
 /// One line of JSON Lines results (SPEC §13.3):
 /// {"row":N,"id":"…","status":"ok|skipped|failed","outputs":{ROLE:PATH,…},"error":{"code":N,"message":"…"}}

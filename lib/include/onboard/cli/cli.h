@@ -12,13 +12,10 @@
 
 namespace onboard::cli {
 
-/// Flags of every tool: --json, --force. Key tools add --pin-source, --pass-source, --tcti.
-struct CommonFlags {
-  bool json = false;
-  bool force = false;
-  keys::KeyOptions keys;
-  void attach(CLI::App& app, bool with_keys);
-};
+/// --json and --force, bound straight into the tool's request (every tool has them).
+void add_output_flags(CLI::App& app, bool& json, bool& force);
+/// --pin-source, --pass-source and --tcti into the request's key options (tools that open keys).
+void add_key_flags(CLI::App& app, keys::KeyOptions& keys);
 
 /// Create the app with the house settings (version flag, help footer naming the man page).
 void setup(CLI::App& app, const std::string& tool, const std::string& description);

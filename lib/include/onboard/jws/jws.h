@@ -9,42 +9,11 @@
 #include <vector>
 
 #include "onboard/core/core.h"
+#include "onboard/core/json.h"
 #include "onboard/keys/keys.h"
 #include "onboard/x509/x509.h"
 
 namespace onboard::jws {
-
-// ---- strict JSON reading (RFC 8259), shared with the ticket component ----
-
-/// One JSON value with the exact bytes it came from. nlohmann::json silently keeps the last of
-/// duplicate members; this reader refuses them at every level (SPEC §6) and keeps raw spans so
-/// signature objects can be copied byte for byte.
-struct JsonValue {
-  enum class Kind { null, boolean, number, string, array, object };
-  Kind kind = Kind::null;
-  std::string_view raw;  ///< the value's bytes in the parsed text (valid while the text lives)
-  std::string text;      ///< decoded string (Kind::string), or the literal for boolean/number
-  std::vector<std::pair<std::string, JsonValue>> members;  ///< Kind::object, in document order
-  std::vector<JsonValue> items;                            ///< Kind::array
-  /// The member named `key`, or nullptr.
-  const JsonValue* get(std::string_view key) const;
-
-  // Declared here, defaulted in json.cpp: clang with libstdc++ cannot check std::pair<std::string,
-  // JsonValue> while JsonValue is still incomplete if these are implicit (the fuzz build uses clang).
-  JsonValue();
-  ~JsonValue();
-  JsonValue(const JsonValue&);
-  JsonValue(JsonValue&&) noexcept;
-  JsonValue& operator=(const JsonValue&);
-  JsonValue& operator=(JsonValue&&) noexcept;
-};
-/// Strict: UTF-8 only, no duplicate member names, no trailing data, nesting depth ≤ 64.
-/// Errc::malformed naming the byte offset.
-Expected<JsonValue> parse_json(std::string_view text);
-/// RFC 8259 string literal (quotes included); UTF-8 passes through, controls are escaped.
-std::string json_quote(std::string_view s);
-/// Errc::malformed unless `s` is well-formed UTF-8 (no overlongs, no surrogates).
-Status check_utf8(std::string_view s, std::string_view what);
 
 // ---- algorithms ----
 

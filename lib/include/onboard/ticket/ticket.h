@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "onboard/batch/batch.h"
 #include "onboard/core/core.h"
+#include "onboard/core/template.h"
 #include "onboard/x509/x509.h"
 
 namespace onboard::ticket {
@@ -88,8 +88,8 @@ Expected<TicketTemplate> load_template(const std::string& path, TicketType type)
 Expected<TicketTemplate> parse_template(const std::string& text, const std::string& where, TicketType type);
 /// Manifest columns the template refers to.
 Expected<std::vector<std::string>> template_columns(const TicketTemplate& t);
-/// The ticket for one row (nullptr: no substitution), validated like parse_yaml.
-Expected<Ticket> instantiate(const TicketTemplate& t, const batch::Row* row);
+/// The ticket for one manifest row's values (nullptr: no substitution), validated like parse_yaml.
+Expected<Ticket> instantiate(const TicketTemplate& t, const TemplateValues* values);
 
 /// TicketListType: {"Devices":[EncodedTicket...],"Composites":[...]}, each a whole signed document
 /// (without its final newline) as a JSON string; empty lists omitted; newline at end.

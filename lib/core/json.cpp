@@ -1,14 +1,13 @@
-// Strict RFC 8259 reader with raw spans and duplicate-member rejection (SPEC §6).
+// Strict RFC 8259 reader with raw spans and duplicate-member rejection (SPEC §6): jws reads
+// signed documents with it, ticket their payloads and ticket lists.
 // nlohmann::json keeps the last of duplicate members silently; a JWS verifier must not
 // (RFC 7515 §5.2 lets it reject, SPEC §6 says it MUST), so documents are read here.
 #include <set>
 
-#include "onboard/jws/jws.h"
+#include "onboard/core/json.h"
 
-namespace onboard::jws {
+namespace onboard::json {
 namespace {
-
-constexpr int kMaxDepth = 64;
 
 // Length of the UTF-8 sequence starting at s[i] (0 = invalid): RFC 3629 table, no overlongs,
 // no surrogates, nothing above U+10FFFF.
@@ -49,7 +48,7 @@ class Reader {
  public:
   explicit Reader(std::string_view text) : s_(text) {}
 
-  Expected<JsonValue> document() {
+  Expected<Value> document() {
     auto v = value(0);
     if (!v) return v;
     skip_ws();
@@ -70,38 +69,38 @@ class Reader {
     return true;
   }
 
-  Expected<JsonValue> value(int depth) {
+  Expected<Value> value(int depth) {
     if (depth > kMaxDepth) return bad("nesting deeper than " + std::to_string(kMaxDepth));
     skip_ws();
     if (pos_ >= s_.size()) return bad("unexpected end of input");
     std::size_t start = pos_;
-    JsonValue v;
+    Value v;
     Status ok;
     char c = s_[pos_];
     if (c == '{') {
-      v.kind = JsonValue::Kind::object;
+      v.kind = Value::Kind::object;
       ok = object(v, depth);
     } else if (c == '[') {
-      v.kind = JsonValue::Kind::array;
+      v.kind = Value::Kind::array;
       ok = array(v, depth);
     } else if (c == '"') {
-      v.kind = JsonValue::Kind::string;
+      v.kind = Value::Kind::string;
       ok = string(v.text);
     } else if (literal("true") || literal("false")) {
-      v.kind = JsonValue::Kind::boolean;
+      v.kind = Value::Kind::boolean;
     } else if (literal("null")) {
-      v.kind = JsonValue::Kind::null;
+      v.kind = Value::Kind::null;
     } else {
-      v.kind = JsonValue::Kind::number;
+      v.kind = Value::Kind::number;
       ok = number();
     }
     if (!ok) return fail(std::move(ok.error()));
     v.raw = s_.substr(start, pos_ - start);
-    if (v.kind == JsonValue::Kind::boolean || v.kind == JsonValue::Kind::number) v.text = std::string(v.raw);
+    if (v.kind == Value::Kind::boolean || v.kind == Value::Kind::number) v.text = std::string(v.raw);
     return v;
   }
 
-  Status object(JsonValue& v, int depth) {
+  Status object(Value& v, int depth) {
     ++pos_;  // '{'
     std::set<std::string> seen;
     skip_ws();
@@ -138,7 +137,7 @@ class Reader {
     }
   }
 
-  Status array(JsonValue& v, int depth) {
+  Status array(Value& v, int depth) {
     ++pos_;  // '['
     skip_ws();
     if (pos_ < s_.size() && s_[pos_] == ']') {
@@ -259,31 +258,22 @@ class Reader {
 
 }  // namespace
 
-JsonValue::JsonValue() = default;
-JsonValue::~JsonValue() = default;
-JsonValue::JsonValue(const JsonValue&) = default;
-JsonValue::JsonValue(JsonValue&&) noexcept = default;
-JsonValue& JsonValue::operator=(const JsonValue&) = default;
-JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
+Value::Value() = default;
+Value::~Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
 
-const JsonValue* JsonValue::get(std::string_view key) const {
+const Value* Value::get(std::string_view key) const {
   for (const auto& [k, v] : members)
     if (k == key) return &v;
   return nullptr;
 }
 
-Expected<JsonValue> parse_json(std::string_view text) { return Reader(text).document(); }
+Expected<Value> parse(std::string_view text) { return Reader(text).document(); }
 
-Status check_utf8(std::string_view s, std::string_view what) {
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8_length(s, i);
-    if (n == 0) return fail(Errc::malformed, std::string(what) + ": invalid UTF-8 at byte " + std::to_string(i));
-    i += n;
-  }
-  return {};
-}
-
-std::string json_quote(std::string_view s) {
+std::string quote(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size() + 2);
@@ -312,4 +302,17 @@ std::string json_quote(std::string_view s) {
   return out;
 }
 
-}  // namespace onboard::jws
+}  // namespace onboard::json
+
+namespace onboard {
+
+Status check_utf8(std::string_view s, std::string_view what) {
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = json::utf8_length(s, i);
+    if (n == 0) return fail(Errc::malformed, std::string(what) + ": invalid UTF-8 at byte " + std::to_string(i));
+    i += n;
+  }
+  return {};
+}
+
+}  // namespace onboard

@@ -27,6 +27,45 @@ std::string dir_of(const std::string& path) {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// SPEC §13.1: where an output really goes. A symlink is followed (its target is what gets
+// written, atomically), however many links deep (bounded, like the kernel's 40).
+struct OutputTarget {
+  std::string path;  ///< the final path (the symlink's target, or `path` itself)
+  enum class Kind { absent, regular, stream, directory, other } kind = Kind::absent;
+};
+
+Expected<OutputTarget> resolve_output(const std::string& path) {
+  OutputTarget t{path, OutputTarget::Kind::absent};
+  for (int depth = 0;; ++depth) {
+    struct stat st;
+    if (::lstat(t.path.c_str(), &st) != 0) {
+      if (errno == ENOENT) return t;
+      return fail(Errc::file, path + ": " + errno_text());
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (depth >= 40) return fail(Errc::file, path + ": too many levels of symbolic links");
+      char buf[4096];
+      ssize_t n = ::readlink(t.path.c_str(), buf, sizeof buf - 1);
+      if (n < 0) return fail(Errc::file, path + ": " + errno_text());
+      std::string target(buf, static_cast<std::size_t>(n));
+      t.path = (!target.empty() && target[0] == '/') ? target : dir_of(t.path) + "/" + target;
+      continue;
+    }
+    if (S_ISREG(st.st_mode)) t.kind = OutputTarget::Kind::regular;
+    else if (S_ISDIR(st.st_mode)) t.kind = OutputTarget::Kind::directory;
+    else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) t.kind = OutputTarget::Kind::stream;
+    else t.kind = OutputTarget::Kind::other;  // block device, socket: never written
+    return t;
+  }
+}
+
+Status refuse_kind(const std::string& path, const OutputTarget& t) {
+  if (t.kind == OutputTarget::Kind::directory) return fail(Errc::file, path + ": is a directory (give a file name)");
+  if (t.kind == OutputTarget::Kind::other)
+    return fail(Errc::file, path + ": is neither a regular file nor a character device or FIFO; not written");
+  return {};
+}
+
 }  // namespace
 
 Status make_directories(const std::string& dir, unsigned mode) {
@@ -152,9 +191,16 @@ void cleanse(void* p, std::size_t n) {
 
 Status check_writable(const std::string& path, bool force) {
   if (path == "-") return {};
-  if (!force && file_exists(path))
+  auto t = resolve_output(path);
+  if (!t) return fail(std::move(t.error()));
+  if (auto ok = refuse_kind(path, *t); !ok) return ok;
+  if (t->kind == OutputTarget::Kind::stream) {  // a device or FIFO is written into, never replaced
+    if (::access(t->path.c_str(), W_OK) != 0) return fail(Errc::file, path + ": not writable: " + errno_text());
+    return {};
+  }
+  if (!force && t->kind == OutputTarget::Kind::regular)
     return fail(Errc::file, path + ": already exists (use --force to overwrite)");
-  std::string dir = dir_of(path);
+  std::string dir = dir_of(t->path);
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return fail(Errc::file, path + ": directory " + dir + " does not exist");
@@ -235,6 +281,17 @@ std::optional<Status> write_unnamed(const std::string& path, std::string_view da
   return Status{};
 }
 
+// SPEC §13.1: an existing character device or FIFO (/dev/stdout, /dev/null, a pipe to a printer
+// spooler) is written into as it is; it is never unlinked or replaced, with or without --force.
+Status write_stream(const std::string& path, const std::string& target, std::string_view data) {
+  int fd = ::open(target.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return write_failed(path, errno_text());
+  auto ok = write_all(fd, data);
+  if (::close(fd) != 0 && ok) return write_failed(path, errno_text());
+  if (!ok) return write_failed(path, ok.error().message);
+  return {};
+}
+
 }  // namespace
 
 Status write_file_atomic(const std::string& path, std::string_view data, const WriteOptions& opt) {
@@ -245,6 +302,11 @@ Status write_file_atomic(const std::string& path, std::string_view data, const W
     return {};
   }
   if (auto ok = check_writable(path, opt.force); !ok) return ok;
+  auto target = resolve_output(path);
+  if (!target) return fail(std::move(target.error()));
+  if (target->kind == OutputTarget::Kind::stream) return write_stream(path, target->path, data);
+  // A symlink's target is replaced atomically; the link itself stays.
+  if (target->path != path) return write_file_atomic(target->path, data, opt);
   if (auto done = write_unnamed(path, data, opt)) return *done;
   std::string tmp = temp_name(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, opt.mode);

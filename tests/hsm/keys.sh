@@ -74,7 +74,7 @@ openssl verify -CAfile root.pem -untrusted ca.pem ldev1.pem >/dev/null 2>&1 && p
 printf 'id,product_instance_uri,serial_number\n' >m.csv
 for i in 1 2 3 4 5; do
   printf 'd%s,urn:example:acme:x1:b%s,B%s\n' $i $i $i >>m.csv
-  "$BIN/create-authority" --profile root-ca --subject "/CN=dev$i" --key "d$i.key" --new-key --out /dev/null --force >/dev/null 2>&1
+  "$BIN/create-authority" --profile root-ca --subject "/CN=dev$i" --key "d$i.key" --new-key --out "$T/discard.pem" --force >/dev/null 2>&1
 done
 run mint-idevid --manifest m.csv --out-dir batch --ca-cert ca.pem --ca-key "pkcs11:token=mfg;object=device-ca" \
   --device-key-template "file:{id}.key" --pin-source "file:$PIN_FILE"

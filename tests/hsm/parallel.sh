@@ -13,7 +13,7 @@ for p in 1 2 3 4; do
 done
 
 # One device key, many CSR-less rows: each process issues 40 certificates with its own CA key.
-"$BIN/create-authority" --profile root-ca --subject /CN=dev --key dev.key --new-key --out /dev/null --force >/dev/null 2>&1
+"$BIN/create-authority" --profile root-ca --subject /CN=dev --key dev.key --new-key --out "$T/discard.pem" --force >/dev/null 2>&1
 for p in 1 2 3 4; do
   printf 'id,product_instance_uri,serial_number\n' >"m$p.csv"
   for i in $(seq 40); do printf 'p%s-%s,urn:example:acme:p%s:%s,%s-%s\n' $p $i $p $i $p $i >>"m$p.csv"; done

@@ -38,7 +38,7 @@ expect_rc 2 "Ed25519 in a TPM"
 # Key files: missing, not a TSS2 key.
 ca --key tpm2:file=missing.pem
 expect_rc 4 "missing TSS2 file"
-"$BIN/create-authority" --profile root-ca --subject /CN=x --key plain.key --new-key --out /dev/null --force >/dev/null 2>&1
+"$BIN/create-authority" --profile root-ca --subject /CN=x --key plain.key --new-key --out "$T/discard.pem" --force >/dev/null 2>&1
 ca --key tpm2:file=plain.key
 expect_rc 3 "not a TSS2 file"
 expect_err "not a TSS2 PEM key" "not a TSS2 file"

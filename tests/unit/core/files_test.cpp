@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "temp_dir.h"
 #include "onboard/core/core.h"
@@ -78,4 +80,77 @@ TEST(Files, MakeDirectoriesRefusesAFileInThePath) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::file);
   EXPECT_NE(r.error().message.find("not a directory"), std::string::npos) << r.error().message;
+}
+
+// ---- SPEC §13.1: what --out may name ----
+
+TEST(Files, OutputNamingADirectoryIsAFileError) {
+  TempDir d;
+  ::mkdir(d.file("out.pem").c_str(), 0755);
+  for (bool force : {false, true}) {
+    auto r = write_file_atomic(d.file("out.pem"), "x", {force});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Errc::file);
+    EXPECT_NE(r.error().message.find("is a directory"), std::string::npos) << r.error().message;
+    auto c = check_writable(d.file("out.pem"), force);
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error().code, Errc::file);
+  }
+  struct stat st;
+  ASSERT_EQ(::stat(d.file("out.pem").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));  // untouched
+}
+
+TEST(Files, CharacterDeviceIsWrittenIntoNeverReplaced) {
+  // A null device of our own (not the machine's /dev/null: an older build run as root replaced
+  // that with a regular file, which is the bug this test pins).
+  TempDir d;
+  std::string dev = d.file("null");
+  if (::mknod(dev.c_str(), S_IFCHR | 0666, makedev(1, 3)) != 0) GTEST_SKIP() << "mknod not permitted here";
+  for (bool force : {false, true}) {
+    auto c = check_writable(dev, force);
+    ASSERT_TRUE(c) << c.error().message;
+    auto w = write_file_atomic(dev, "certificate", {force});
+    ASSERT_TRUE(w) << w.error().message;
+    struct stat st;
+    ASSERT_EQ(::lstat(dev.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISCHR(st.st_mode)) << "the device was replaced";
+  }
+}
+
+TEST(Files, FifoIsWrittenIntoNeverReplaced) {
+  TempDir d;
+  std::string fifo = d.file("spool");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = *read_file(fifo); });
+  auto r = write_file_atomic(fifo, "-----BEGIN CERTIFICATE-----\n", {true});
+  reader.join();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(got, "-----BEGIN CERTIFICATE-----\n");
+  struct stat st;
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+}
+
+TEST(Files, SymlinkIsFollowedAndItsTargetReplacedAtomically) {
+  TempDir d;
+  ::mkdir(d.file("real").c_str(), 0755);
+  ASSERT_TRUE(write_file_atomic(d.file("real/current.pem"), "old"));
+  ASSERT_EQ(::symlink("real/current.pem", d.file("link.pem").c_str()), 0);
+  // Without force the existing target is kept.
+  auto r = write_file_atomic(d.file("link.pem"), "new");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::file);
+  EXPECT_EQ(*read_file(d.file("real/current.pem")), "old");
+  // With force: the target gets the new content, the link stays a link.
+  ASSERT_TRUE(write_file_atomic(d.file("link.pem"), "new", {true}));
+  EXPECT_EQ(*read_file(d.file("real/current.pem")), "new");
+  struct stat st;
+  ASSERT_EQ(::lstat(d.file("link.pem").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  // A dangling link: its target is created.
+  ASSERT_EQ(::symlink("real/next.pem", d.file("next.pem").c_str()), 0);
+  ASSERT_TRUE(write_file_atomic(d.file("next.pem"), "fresh"));
+  EXPECT_EQ(*read_file(d.file("real/next.pem")), "fresh");
 }

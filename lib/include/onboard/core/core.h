@@ -114,6 +114,9 @@ struct WriteOptions {
 /// into place when complete (a killed process leaves nothing behind); where O_TMPFILE is not
 /// available, a `.tmp-PID-...` file in the target directory renamed into place. `-` writes to
 /// stdout. Errc::file when it exists without force.
+/// SPEC §13.1: an existing character device or FIFO is written into, never replaced (with or
+/// without force); a symlink is followed and its target replaced atomically; a directory (or a
+/// block device, a socket) is Errc::file; force only ever replaces regular files.
 Status write_file_atomic(const std::string& path, std::string_view data, const WriteOptions& opt = {});
 /// Prefix of the named temporary files write_file_atomic may leave after a kill.
 constexpr const char* kTempPrefix = ".tmp-";

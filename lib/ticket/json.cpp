@@ -246,9 +246,30 @@ class Decoder {
   std::vector<std::string>* warnings_;
 };
 
+// OPC 10000-6 v1.04 reversible form of an ExtensionObject: {"TypeId":..., "Encoding":0,
+// "Body":{...}} (Encoding absent or 0 = JSON body). The ticket is the Body; TypeId is ignored
+// like UaTypeId (SPEC §13.8: verbose and reversible forms accepted on input).
+bool is_v104_wrapper(const json::Value& v) {
+  if (v.kind != Kind::object) return false;
+  const json::Value* body = v.get("Body");
+  if (!body || body->kind != Kind::object || !v.get("TypeId")) return false;
+  for (const auto& [key, value] : v.members) {
+    if (key == "Encoding") {
+      if (value.kind != Kind::number || value.text != "0") return false;
+    } else if (key != "TypeId" && key != "Body") {
+      return false;
+    }
+  }
+  return true;
+}
+
 Expected<json::Value> payload_json(ByteView json) {
   auto v = json::parse(std::string_view(reinterpret_cast<const char*>(json.data()), json.size()));
   if (!v) return fail(Errc::malformed, "the payload is not JSON: " + v.error().message);
+  if (is_v104_wrapper(*v)) {
+    json::Value body = *v->get("Body");
+    return body;
+  }
   return v;
 }
 

@@ -2,6 +2,8 @@
 // TicketListType shipment bundle (Part 21 §8.2.5).
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <vector>
 
 #include "onboard/core/json.h"
 #include "onboard/ticket/ticket.h"
@@ -28,22 +30,39 @@ std::string type_name(TicketType type) {
 
 std::string cty_for(TicketType type) { return "opc-ticket+json;type=" + type_name(type); }
 
-// RFC 2045 rules: media type and parameter name case-insensitive, optional blanks around ';'
-// and '=', optionally quoted value. The type value (a BrowseName) is compared exactly.
+// Parsed as a media type (RFC 2045 / RFC 7231 §3.1.1.1), never compared byte for byte: type
+// and parameter names case-insensitive, optional blanks around ';' and '=', optionally quoted
+// value, other parameters ignored, and (RFC 7515 §4.1.10) "application/" may be written or
+// left out. The type value (a BrowseName) is compared exactly.
 Expected<TicketType> type_from_cty(std::string_view cty) {
   auto bad = [&] {
     return fail(Errc::malformed, "cty \"" + std::string(cty) + "\" is not opc-ticket+json;type=DeviceIdentityTicketType "
                                                                "or ...;type=CompositeIdentityTicketType");
   };
-  auto semi = cty.find(';');
-  if (semi == std::string_view::npos || lower(trim(cty.substr(0, semi))) != "opc-ticket+json") return bad();
-  std::string_view param = cty.substr(semi + 1);
-  auto eq = param.find('=');
-  if (eq == std::string_view::npos || lower(trim(param.substr(0, eq))) != "type") return bad();
-  std::string value = trim(param.substr(eq + 1));
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-  if (value == type_name(TicketType::device)) return TicketType::device;
-  if (value == type_name(TicketType::composite)) return TicketType::composite;
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    auto semi = cty.find(';', start);
+    parts.push_back(cty.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start));
+    if (semi == std::string_view::npos) break;
+    start = semi + 1;
+  }
+  std::string media = lower(trim(parts.front()));
+  if (media != "opc-ticket+json" && media != "application/opc-ticket+json") return bad();
+  std::optional<std::string> value;
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    auto eq = parts[i].find('=');
+    if (eq == std::string_view::npos) return bad();
+    std::string name = lower(trim(parts[i].substr(0, eq)));
+    if (name.empty() || name.find_first_of(" \t\"") != std::string::npos) return bad();
+    if (name != "type") continue;
+    if (value) return bad();  // two type parameters
+    std::string v = trim(parts[i].substr(eq + 1));
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    value = std::move(v);
+  }
+  if (!value) return bad();
+  if (*value == type_name(TicketType::device)) return TicketType::device;
+  if (*value == type_name(TicketType::composite)) return TicketType::composite;
   return bad();
 }
 

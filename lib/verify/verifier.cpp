@@ -26,21 +26,23 @@ TicketReport structural(TicketReport report, Errc code, std::string reason) {
   return report;
 }
 
-/// cty of every readable header must be the same (SPEC §8: mixed cty values are structural).
+/// cty of every readable header must name the same ticket type (SPEC §8: mixed cty values are
+/// structural). Each cty is parsed as a media type (SPEC §13.8), so spellings may differ.
 Expected<std::optional<ticket::TicketType>> common_type(const jws::Document& doc) {
-  std::optional<std::string> cty;
+  std::optional<std::string> first;
+  std::optional<ticket::TicketType> type;
   for (std::size_t i = 0; i < doc.signatures.size(); ++i) {
     const auto& h = doc.signatures[i].header;
     if (!h) continue;
-    if (cty && *cty != h->cty)
-      return fail(Errc::malformed, "mixed cty values: \"" + *cty + "\" and \"" + h->cty + "\" (signature #" +
+    auto t = ticket::type_from_cty(h->cty);
+    if (!t) return fail(std::move(t.error()).context("cty of signature #" + std::to_string(i)));
+    if (type && *type != *t)
+      return fail(Errc::malformed, "mixed cty values: \"" + *first + "\" and \"" + h->cty + "\" (signature #" +
                                        std::to_string(i) + ")");
-    cty = h->cty;
+    if (!type) first = h->cty;
+    type = *t;
   }
-  if (!cty) return std::optional<ticket::TicketType>{};
-  auto type = ticket::type_from_cty(*cty);
-  if (!type) return fail(std::move(type.error()).context("cty"));
-  return std::optional<ticket::TicketType>{*type};
+  return type;
 }
 
 /// Decode the payload as the cty says; name the mismatch when it is the other ticket type.

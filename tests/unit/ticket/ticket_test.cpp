@@ -143,6 +143,50 @@ TEST(TicketCty, Values) {
   EXPECT_FALSE(ticket::type_from_cty("application/json"));
 }
 
+// SPEC §13.8: cty is a media type, not a byte string.
+TEST(TicketCty, ParsedAsMediaType) {
+  EXPECT_EQ(*ticket::type_from_cty("opc-ticket+json ; TYPE = DeviceIdentityTicketType"), TicketType::device);
+  EXPECT_EQ(*ticket::type_from_cty("application/opc-ticket+json;type=DeviceIdentityTicketType"), TicketType::device);
+  EXPECT_EQ(*ticket::type_from_cty("opc-ticket+json;charset=utf-8;type=CompositeIdentityTicketType"), TicketType::composite);
+  EXPECT_EQ(*ticket::type_from_cty("opc-ticket+json;\ttype=CompositeIdentityTicketType\t"), TicketType::composite);
+  EXPECT_FALSE(ticket::type_from_cty("opc-ticket+json"));
+  EXPECT_FALSE(ticket::type_from_cty("opc-ticket+json;charset=utf-8"));
+  EXPECT_FALSE(ticket::type_from_cty("opc-ticket+json;type=DeviceIdentityTicketType;type=DeviceIdentityTicketType"));
+  EXPECT_FALSE(ticket::type_from_cty("opc-ticket+json;type"));
+  EXPECT_FALSE(ticket::type_from_cty("text/opc-ticket+json;type=DeviceIdentityTicketType"));
+  EXPECT_FALSE(ticket::type_from_cty("opc-ticket+json;type=DeviceIdentityTicketType x"));
+}
+
+// SPEC §13.8: OPC UA verbose (1.05) and reversible (1.04) JSON forms are read; output stays compact.
+TEST(TicketJson, VerboseAndReversibleForms) {
+  std::string verbose =
+      R"({"UaTypeId":"nsu=http://opcfoundation.org/UA/Onboarding/;i=1","ManufacturerName":"A","ModelName":null,)"
+      R"("ModelVersion":"","HardwareRevision":null,"SoftwareRevision":"","SerialNumber":"7",)"
+      R"("ManufactureDate":"0001-01-01T00:00:00Z","Authorities":[],"ProductInstanceUri":"urn:a:7"})";
+  std::vector<std::string> warnings;
+  auto v = decode(verbose, TicketType::device, true, &warnings);
+  ASSERT_TRUE(v) << error_of(v);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_FALSE(v->manufacture_date);
+  EXPECT_EQ(*ticket::encode_json(*v), R"({"ManufacturerName":"A","SerialNumber":"7","ProductInstanceUri":"urn:a:7"})");
+
+  std::string reversible = R"({"TypeId":{"Id":1,"Namespace":"http://opcfoundation.org/UA/Onboarding/"},"Encoding":0,)"
+                           R"("Body":{"ManufacturerName":"B","ManufactureDate":"1601-01-01T00:00:00Z",)"
+                           R"("CompositeInstanceUri":"urn:c:1","Devices":["urn:a:7"],"Composites":[]}})";
+  auto r = decode(reversible, TicketType::composite, true);
+  ASSERT_TRUE(r) << error_of(r);
+  EXPECT_EQ(r->devices, std::vector<std::string>{"urn:a:7"});
+  EXPECT_EQ(*ticket::encode_json(*r), R"({"ManufacturerName":"B","CompositeInstanceUri":"urn:c:1","Devices":["urn:a:7"]})");
+  auto any = ticket::decode_json_any(as_bytes(reversible), {});
+  ASSERT_TRUE(any);
+  EXPECT_EQ(any->type, TicketType::composite);
+  // Not a wrapper: a binary body (Encoding 1), or members beside TypeId/Encoding/Body.
+  EXPECT_FALSE(decode(R"({"TypeId":1,"Encoding":1,"Body":{"ManufacturerName":"A","ProductInstanceUri":"urn:a:7"}})",
+                      TicketType::device, true));
+  EXPECT_FALSE(decode(R"({"TypeId":1,"Body":{"ManufacturerName":"A","ProductInstanceUri":"urn:a:7"},"X":1})",
+                      TicketType::device, true));
+}
+
 TEST(TicketList, RoundTrip) {
   std::string doc = "{\"payload\":\"e30\",\"signatures\":[]}\n";
   std::string list = ticket::encode_ticket_list({doc, doc}, {});

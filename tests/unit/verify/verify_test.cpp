@@ -164,6 +164,20 @@ TEST(Verify, StructuralFaults) {
   EXPECT_EQ(r.code, Errc::malformed);
 }
 
+// SPEC §13.8: cty values are compared as parsed media types, so two spellings of the same type
+// on two signatures are not "mixed".
+TEST(Verify, CtySpellingsOfOneTypeAreNotMixed) {
+  auto& w = world();
+  std::string payload = base64url_encode(as_bytes(*ticket::encode_json(device_ticket(kPiu))));
+  jws::Document doc{payload, {}, {sign(payload, w.signer, "opc-ticket+json;type=DeviceIdentityTicketType"),
+                                  sign(payload, w.signer, "Application/OPC-Ticket+JSON ; Type=\"DeviceIdentityTicketType\"")},
+                    false};
+  auto r = check(anchors({w.root.cert}), jws::serialize(doc));
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_EQ(r.signatures.size(), 2u);
+  EXPECT_TRUE(r.signatures[1].accepted) << r.signatures[1].reason;
+}
+
 TEST(Verify, RequiredSigner) {
   auto& w = world();
   std::string doc = signed_doc(device_ticket(kPiu), {&w.signer});

@@ -59,7 +59,14 @@ Status DevIdBatchTool::verify_existing(batch::Job& j, const std::map<std::string
   if (old && old->signed_by(issuer_->cert) && old->public_key_der() == *job.pub && old->san_uris() == san_uris(job))
     return {};
   discard_created_key(job.key);  // a key made for a row that cannot complete is not left behind
-  return fail(Errc::file, path + ": exists but is not this device's certificate (use --force to replace)");
+  // Say what the file is, so that a valid certificate of another CA or key is not replaced on a
+  // reflex (issue 10): --force is named only for a file that is not a certificate at all.
+  if (!old) return fail(Errc::file, path + ": exists and is not a certificate (remove it, or --force to replace it)");
+  if (!old->signed_by(issuer_->cert))
+    return fail(Errc::file, path + ": exists and holds a certificate issued by " + old->issuer() + ", not by --ca-cert (" +
+                                issuer_->cert.subject() + "): use another --out-dir, or remove it if it is not needed");
+  return fail(Errc::file, path + ": exists and holds another certificate of this CA (" + old->subject() +
+                              ", other key or URIs): use another --out-dir, or remove it if it is not needed");
 }
 
 Expected<std::vector<batch::Output>> DevIdBatchTool::make(batch::Job& j) {

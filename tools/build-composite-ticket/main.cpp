@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_option("--key", req.key, "CompositeBuilder signer key URI (file:, pkcs11:, tpm2:)")->required();
   app.add_option("--cert", req.cert, "CompositeBuilder signer certificate (PEM)")->required();
-  app.add_option("--chain", req.chain, "The signer's issuers, nearest first (PEM)");
+  app.add_option("--chain", req.chain, "The signer's issuers, nearest first, up to and including the root (PEM; SPEC §13.2)");
   app.add_option("--alg", req.alg, "JWS alg (default from the key)");
   app.add_option("--authority", req.authorities,
                  "BUNDLE (PEM: CA certificate, then its issuers) of the CA issuing the members' LDevIDs; repeatable")

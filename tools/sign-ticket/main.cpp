@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   app.add_option("--ticket", req.ticket, "Ticket description (YAML; see templates/device-ticket.yaml)");
   app.add_option("--key", req.signer.key, "Signer key URI (file:PATH, pkcs11:..., tpm2:...)")->required();
   app.add_option("--cert", req.signer.cert, "Signer certificate: end entity with digitalSignature (PEM)")->required();
-  app.add_option("--chain", req.signer.chain, "The signer certificate's issuers, nearest first (PEM); x5c = cert + chain");
+  app.add_option("--chain", req.signer.chain, "The signer certificate's issuers, nearest first, up to and including the root (PEM); x5c = cert + chain");
   app.add_option("--alg", req.signer.alg, "ES256, ES384, RS256, PS256 or EdDSA (default: from the key; RS256 for RSA)");
   app.add_option("--authority", req.authorities,
                  "BUNDLE (PEM: CA of the device certificates, then its issuers); repeatable; replaces the YAML's "

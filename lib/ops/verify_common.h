@@ -11,6 +11,7 @@
 #include "onboard/ops/verify.h"
 #include "onboard/verify/verify.h"
 #include "onboard/x509/x509.h"
+#include "ticket_signer.h"
 
 namespace onboard::ops {
 
@@ -20,7 +21,6 @@ Expected<verify::Options> load_trust(const TrustRequest& req, const Env& env);
 /// "NAME: not valid: REASON" as an error with the report's exit code.
 Error invalid_ticket_error(const verify::TicketReport& report);
 
-struct TicketSigner;
 /// countersign-ticket's one ticket: read, validated first (unless --insecure-skip-verify), then
 /// signed; the new document's text. `before_signing` runs once validation passed (open the key).
 Expected<std::string> countersign_document(const CountersignTicketRequest& req, const std::string& ticket,

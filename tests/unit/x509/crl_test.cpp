@@ -214,7 +214,7 @@ TEST(CrlSerials, HexIsNormalisedAndBoundsAreChecked) {
   EXPECT_EQ(*x509::parse_serial_hex(std::string(39, '7')), "0" + std::string(39, '7'));
   EXPECT_EQ(*x509::parse_serial_hex("72:11:E0:ED"), "7211E0ED");
   EXPECT_EQ(*x509::parse_serial_hex(std::string(40, '7')), std::string(40, '7'));  // 20 octets
-  for (std::string bad : {"", "0", "00", "0x", "g1", "12:", ":12", "1::2", "-1", "1 2", std::string(41, '1'),
+  for (const std::string& bad : std::vector<std::string>{"", "0", "00", "0x", "g1", "12:", ":12", "1::2", "-1", "1 2", std::string(41, '1'),
                           "8" + std::string(39, '0')}) {
     auto s = x509::parse_serial_hex(bad);
     ASSERT_FALSE(s) << bad;

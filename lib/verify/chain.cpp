@@ -78,6 +78,10 @@ std::unique_ptr<Verifier::ChainOutcome> check_signer_chain(const std::vector<x50
   for (std::size_t i = 0; i < out->certificates.size() && i < out->revocation.certs.size(); ++i) {
     const auto& cr = out->revocation.certs[i];
     out->certificates[i].revocation = x509::revocation_name(cr.status) + " (" + cr.detail + ")";
+    if (cr.status == x509::Revocation::revoked) {
+      out->certificates[i].revoked_at = cr.revoked_at;
+      out->certificates[i].revocation_reason = cr.reason.value_or(x509::CrlReason::unspecified);
+    }
   }
   return out;
 }

@@ -84,6 +84,8 @@ void signature_json(JsonOut& j, const SignatureReport& s) {
     j.kv("not_before", format_time(c.not_before));
     j.kv("not_after", format_time(c.not_after));
     j.kv("revocation", c.revocation);
+    if (c.revoked_at) j.kv("revoked_at", format_time(*c.revoked_at));
+    if (c.revocation_reason) j.kv("revocation_reason", x509::crl_reason_name(*c.revocation_reason));
     j.close('}');
   }
   j.close(']');

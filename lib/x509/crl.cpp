@@ -2,20 +2,72 @@
 // when its issuer's key verifies it and it is current at the evaluation time.
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <ctime>
 
+#include "crl_internal.h"
 #include "ossl.h"
 #include "onboard/x509/x509.h"
-#include "signing.h"
 
 namespace onboard::x509 {
-namespace {
 
-UnixTime to_unix(const ASN1_TIME* t) {
+namespace detail {
+
+UnixTime asn1_to_unix(const ASN1_TIME* t) {
   struct tm tm {};
   if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
   return static_cast<UnixTime>(timegm(&tm));
 }
+
+std::string serial_to_hex(const ASN1_INTEGER* serial) {
+  if (!serial || ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER) return "";
+  ossl::Ptr<BIGNUM> bn(ASN1_INTEGER_to_BN(serial, nullptr));
+  if (!bn || BN_is_zero(bn.get())) return "";
+  char* hex = BN_bn2hex(bn.get());
+  std::string s = hex ? hex : "";
+  OPENSSL_free(hex);
+  return s;
+}
+
+ossl::Ptr<ASN1_STRING> serial_from_hex(const std::string& hex) {
+  BIGNUM* raw = nullptr;
+  if (hex.empty() || BN_hex2bn(&raw, hex.c_str()) != static_cast<int>(hex.size())) {
+    BN_free(raw);
+    return nullptr;
+  }
+  ossl::Ptr<BIGNUM> bn(raw);
+  return ossl::Ptr<ASN1_STRING>(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+}
+
+Expected<CrlEntry> read_entry(const X509_REVOKED* entry) {
+  CrlEntry out;
+  out.serial = serial_to_hex(X509_REVOKED_get0_serialNumber(entry));
+  if (out.serial.empty()) return fail(Errc::malformed, "an entry's serial number is not a positive integer");
+  out.revoked_at = asn1_to_unix(X509_REVOKED_get0_revocationDate(entry));
+  int crit = 0;
+  ossl::Ptr<ASN1_STRING> reason(
+      static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &crit, nullptr)));
+  if (reason) {
+    long v = ASN1_ENUMERATED_get(reason.get());
+    if (v < 0 || v > 10 || v == 7)
+      return fail(Errc::malformed, "entry " + out.serial + " has reasonCode " + std::to_string(v) + ", not a CRLReason");
+    out.reason = static_cast<CrlReason>(v);
+  } else if (crit != -1) {
+    return fail(Errc::malformed, "entry " + out.serial + " has an unreadable reasonCode");
+  }
+  ossl::Ptr<ASN1_STRING> invalid(
+      static_cast<ASN1_GENERALIZEDTIME*>(X509_REVOKED_get_ext_d2i(entry, NID_invalidity_date, &crit, nullptr)));
+  if (invalid) out.invalidity_date = asn1_to_unix(invalid.get());
+  else if (crit != -1) return fail(Errc::malformed, "entry " + out.serial + " has an unreadable invalidityDate");
+  ossl::clear_errors();
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::asn1_to_unix;
 
 std::shared_ptr<X509_CRL> share(X509_CRL* c) { return std::shared_ptr<X509_CRL>(c, ossl::Deleter<X509_CRL>()); }
 
@@ -58,9 +110,13 @@ Errc check_with_crl(const Certificate& cert, const Certificate& issuer, const st
     return Errc::expired;
   }
   std::string next = crl->next_update() ? ", next update " + format_time(*crl->next_update()) : "";
-  if (auto when = crl->revoked(cert)) {
+  if (auto entry = crl->entry(cert)) {
     out.status = Revocation::revoked;
-    out.detail = "revoked on " + format_time(*when) + " (serial " + cert.serial_hex() + ", CRL of " + cert.issuer() + ")";
+    out.revoked_at = entry->revoked_at;
+    out.reason = entry->reason;
+    out.detail = "revoked on " + format_time(entry->revoked_at) + ", reason " +
+                 crl_reason_name(entry->reason.value_or(CrlReason::unspecified)) + " (serial " + cert.serial_hex() +
+                 ", CRL of " + cert.issuer() + ")";
     return Errc::revoked;
   }
   out.status = Revocation::good;
@@ -123,12 +179,12 @@ Expected<Crl> Crl::load(const std::string& path) {
 }
 
 std::string Crl::issuer() const { return ossl::name_to_string(X509_CRL_get_issuer(c_.get())); }
-UnixTime Crl::this_update() const { return to_unix(X509_CRL_get0_lastUpdate(c_.get())); }
+UnixTime Crl::this_update() const { return asn1_to_unix(X509_CRL_get0_lastUpdate(c_.get())); }
 
 std::optional<UnixTime> Crl::next_update() const {
   const ASN1_TIME* t = X509_CRL_get0_nextUpdate(c_.get());
   if (!t) return std::nullopt;
-  return to_unix(t);
+  return asn1_to_unix(t);
 }
 
 bool Crl::signed_by(const Certificate& issuer) const {
@@ -141,74 +197,79 @@ bool Crl::signed_by(const Certificate& issuer) const {
 std::optional<UnixTime> Crl::revoked(const Certificate& cert) const {
   X509_REVOKED* entry = nullptr;
   if (X509_CRL_get0_by_cert(c_.get(), &entry, cert.raw()) != 1 || !entry) return std::nullopt;
-  return to_unix(X509_REVOKED_get0_revocationDate(entry));
+  return asn1_to_unix(X509_REVOKED_get0_revocationDate(entry));
 }
 
-Expected<Crl> make_crl(const CrlSpec& spec, const Certificate& issuer, const keys::Signer& issuer_key) {
-  if (!issuer.is_ca() || (X509_get_key_usage(issuer.raw()) & KU_CRL_SIGN) == 0)
-    return fail(Errc::usage, "issuer certificate " + issuer.subject() + " is not a CA allowed to sign CRLs");
-  if (spec.next_update && *spec.next_update <= spec.this_update)
-    return fail(Errc::usage, "the CRL's nextUpdate must be later than its thisUpdate");
-  if (issuer_key.public_key_der() != issuer.public_key_der())
-    return fail(Errc::key, "the CA key " + issuer_key.description() + " does not match the CA certificate " +
-                               issuer.subject());
-  auto alg = detail::signature_algorithm(issuer_key);
-  if (!alg) return fail(std::move(alg.error()));
+std::optional<CrlEntry> Crl::entry(const Certificate& cert) const {
+  X509_REVOKED* found = nullptr;
+  if (X509_CRL_get0_by_cert(c_.get(), &found, cert.raw()) != 1 || !found) return std::nullopt;
+  auto e = detail::read_entry(found);
+  if (e) return *e;
+  // An entry that lists the certificate but whose extensions are unreadable still revokes it.
+  return CrlEntry{cert.serial_hex(), asn1_to_unix(X509_REVOKED_get0_revocationDate(found)), std::nullopt, std::nullopt};
+}
 
-  // OpenSSL has no setter for TBSCertList.signature (the AlgorithmIdentifier inside the signed
-  // part) of an unsigned CRL: start from a minimal CRL that carries keys' AlgorithmIdentifier there
-  // (version 2, empty issuer, a placeholder thisUpdate), then fill in the real fields.
-  Bytes skeleton_tbs = {0x02, 0x01, 0x01};
-  skeleton_tbs.insert(skeleton_tbs.end(), alg->der.begin(), alg->der.end());
-  for (std::uint8_t b : {0x30, 0x00}) skeleton_tbs.push_back(b);
-  Bytes placeholder = detail::der_tlv(0x17, as_bytes("700101000000Z"));
-  skeleton_tbs.insert(skeleton_tbs.end(), placeholder.begin(), placeholder.end());
-  Bytes skeleton = detail::signed_der(detail::der_tlv(0x30, skeleton_tbs), alg->der, {});
-  const unsigned char* p = skeleton.data();
-  ossl::Ptr<X509_CRL> crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(skeleton.size())));
-  if (!crl) return ossl::fail("building the CRL");
-  ossl::Ptr<ASN1_STRING> this_update(ASN1_TIME_set(nullptr, spec.this_update));
-  ossl::Ptr<ASN1_STRING> next_update(spec.next_update ? ASN1_TIME_set(nullptr, *spec.next_update) : nullptr);
-  if (!this_update || (spec.next_update && !next_update) ||
-      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.raw())) != 1 ||
-      X509_CRL_set1_lastUpdate(crl.get(), this_update.get()) != 1 ||
-      (next_update && X509_CRL_set1_nextUpdate(crl.get(), next_update.get()) != 1))
-    return ossl::fail("building the CRL");
-  for (const auto& [cert, when] : spec.revoked) {
-    X509_REVOKED* entry = X509_REVOKED_new();
-    ossl::Ptr<ASN1_STRING> date(ASN1_TIME_set(nullptr, when));
-    if (!entry || !date || X509_REVOKED_set_serialNumber(entry, const_cast<ASN1_INTEGER*>(X509_get0_serialNumber(cert.raw()))) != 1 ||
-        X509_REVOKED_set_revocationDate(entry, date.get()) != 1 || X509_CRL_add0_revoked(crl.get(), entry) != 1) {
-      X509_REVOKED_free(entry);
-      return ossl::fail("adding a revoked certificate to the CRL");
+Expected<std::vector<CrlEntry>> Crl::entries() const {
+  std::vector<CrlEntry> out;
+  STACK_OF(X509_REVOKED)* list = X509_CRL_get_REVOKED(c_.get());
+  for (int i = 0; i < sk_X509_REVOKED_num(list); ++i) {
+    auto e = detail::read_entry(sk_X509_REVOKED_value(list, i));
+    if (!e) return fail(std::move(e.error()));
+    out.push_back(std::move(*e));
+  }
+  return out;
+}
+
+Expected<std::optional<std::uint64_t>> Crl::number() const {
+  int crit = 0;
+  ossl::Ptr<ASN1_STRING> n(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(c_.get(), NID_crl_number, &crit, nullptr)));
+  ossl::clear_errors();
+  if (!n) {
+    if (crit == -1) return std::optional<std::uint64_t>();
+    return fail(Errc::malformed, "its cRLNumber extension cannot be read");
+  }
+  std::uint64_t v = 0;
+  if (ASN1_STRING_type(n.get()) == V_ASN1_NEG_INTEGER || ASN1_INTEGER_get_uint64(&v, n.get()) != 1) {
+    ossl::clear_errors();
+    return fail(Errc::malformed, "its cRLNumber is negative or larger than 64 bits");
+  }
+  return std::optional<std::uint64_t>(v);
+}
+
+std::vector<std::string> Crl::unsupported_extensions() const {
+  auto name = [](const X509_EXTENSION* ext) {
+    char buf[128];
+    OBJ_obj2txt(buf, sizeof buf, X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(ext)), 0);
+    return std::string(buf);
+  };
+  std::vector<std::string> out;
+  for (int i = 0; i < X509_CRL_get_ext_count(c_.get()); ++i) {
+    const X509_EXTENSION* ext = X509_CRL_get_ext(c_.get(), i);
+    int nid = OBJ_obj2nid(X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(ext)));
+    if (nid != NID_authority_key_identifier && nid != NID_crl_number) out.push_back(name(ext));
+  }
+  STACK_OF(X509_REVOKED)* list = X509_CRL_get_REVOKED(c_.get());
+  for (int i = 0; i < sk_X509_REVOKED_num(list); ++i) {
+    const X509_REVOKED* entry = sk_X509_REVOKED_value(list, i);
+    for (int k = 0; k < X509_REVOKED_get_ext_count(entry); ++k) {
+      const X509_EXTENSION* ext = X509_REVOKED_get_ext(entry, k);
+      int nid = OBJ_obj2nid(X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(ext)));
+      if (nid != NID_crl_reason && nid != NID_invalidity_date) out.push_back("entry " + name(ext));
     }
   }
-  ossl::Ptr<AUTHORITY_KEYID> aki(AUTHORITY_KEYID_new());
-  aki->keyid = ASN1_OCTET_STRING_new();
-  if (const ASN1_OCTET_STRING* skid = X509_get0_subject_key_id(issuer.raw())) {
-    ASN1_OCTET_STRING_set(aki->keyid, ASN1_STRING_get0_data(skid), ASN1_STRING_length(skid));
-  } else {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    X509_pubkey_digest(issuer.raw(), EVP_sha1(), md, &len);
-    ASN1_OCTET_STRING_set(aki->keyid, md, static_cast<int>(len));
-  }
-  ossl::Ptr<ASN1_STRING> number(ASN1_INTEGER_new());
-  if (!number || ASN1_INTEGER_set_uint64(number.get(), spec.number) != 1 || X509_CRL_sort(crl.get()) != 1 ||
-      X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, aki.get(), 0, X509V3_ADD_DEFAULT) != 1 ||
-      X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, X509V3_ADD_DEFAULT) != 1)
-    return ossl::fail("adding the CRL's extensions");
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
-  Bytes tbs = ossl::to_der(i2d_re_X509_CRL_tbs, crl.get());
-  if (tbs.empty()) return ossl::fail("encoding the CRL");
-  auto value = issuer_key.sign(tbs, alg->params);
-  if (!value) return fail(std::move(value.error()).context("signing the CRL"));
-  Bytes der = detail::signed_der(tbs, alg->der, *value);
-  auto made = Crl::parse(std::string(der.begin(), der.end()), "new CRL");
-  if (!made) return fail(Errc::internal, made.error().message);
-  if (!made->signed_by(issuer))
-    return fail(Errc::key, "the new CRL's signature does not verify with the public key of " + issuer.subject());
-  return made;
+Bytes Crl::der() const { return ossl::to_der(i2d_X509_CRL, c_.get()); }
+
+std::string Crl::pem() const {
+  ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509_CRL(bio.get(), c_.get()) != 1) return "";
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(n));
 }
 
 std::string revocation_name(Revocation r) {

@@ -4,10 +4,12 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <map>
 
 #include "ossl.h"
 #include "temp_dir.h"
 #include "pki.h"
+#include "onboard/x509/preflight.h"
 
 using namespace onboard;
 using namespace onboard::testing;
@@ -185,4 +187,139 @@ TEST(CrlSigning, EveryKeyType) {
     ASSERT_TRUE(crl) << keys::key_type_name(t) << ": " << crl.error().message;
     EXPECT_TRUE(crl->signed_by(*ca)) << keys::key_type_name(t);
   }
+}
+
+// publish-crl's building blocks (SPEC §13.6): reasons, serials, entries kept with dates and reasons,
+// cRLNumber, the revocation check reporting the reason, the preflight of the inputs.
+TEST(CrlReasons, NamesAndTheOfferedSet) {
+  EXPECT_EQ(x509::crl_reason_name(x509::CrlReason::key_compromise), "keyCompromise");
+  EXPECT_EQ(x509::crl_reason_name(x509::CrlReason::ca_compromise), "cACompromise");
+  for (const char* n : {"keyCompromise", "cACompromise", "superseded", "cessationOfOperation", "affiliationChanged",
+                        "unspecified"}) {
+    auto r = x509::parse_crl_reason(n);
+    ASSERT_TRUE(r) << n;
+    EXPECT_EQ(x509::crl_reason_name(*r), n);
+  }
+  for (const char* n : {"certificateHold", "removeFromCRL", "keycompromise", "", "1"}) {
+    auto r = x509::parse_crl_reason(n);
+    ASSERT_FALSE(r) << n;
+    EXPECT_EQ(r.error().code, Errc::usage);
+  }
+}
+
+TEST(CrlSerials, HexIsNormalisedAndBoundsAreChecked) {
+  EXPECT_EQ(*x509::parse_serial_hex("7211e0ed"), "7211E0ED");
+  EXPECT_EQ(*x509::parse_serial_hex("0x00ff"), "FF");
+  EXPECT_EQ(*x509::parse_serial_hex("a1b2c"), "0A1B2C");
+  EXPECT_EQ(*x509::parse_serial_hex(std::string(39, '7')), "0" + std::string(39, '7'));
+  EXPECT_EQ(*x509::parse_serial_hex("72:11:E0:ED"), "7211E0ED");
+  EXPECT_EQ(*x509::parse_serial_hex(std::string(40, '7')), std::string(40, '7'));  // 20 octets
+  for (const std::string& bad : std::vector<std::string>{"", "0", "00", "0x", "g1", "12:", ":12", "1::2", "-1", "1 2", std::string(41, '1'),
+                          "8" + std::string(39, '0')}) {
+    auto s = x509::parse_serial_hex(bad);
+    ASSERT_FALSE(s) << bad;
+    EXPECT_EQ(s.error().code, Errc::malformed) << bad;
+  }
+}
+
+TEST(CrlSigning, EntriesKeepDatesReasonsAndInvalidityDates) {
+  auto& w = world();
+  x509::CrlSpec spec;
+  spec.this_update = kT0 + 500;
+  spec.next_update = kT0 + 1000;
+  spec.number = 41;
+  spec.entries = {{w.bad.cert.serial_hex(), kT0 + 100, x509::CrlReason::key_compromise, kT0 + 50},
+                  {"0A1B", kT0 + 200, x509::CrlReason::unspecified, std::nullopt},
+                  {"C3", kT0 + 300, std::nullopt, std::nullopt}};
+  auto crl = x509::make_crl(spec, w.ca.cert, *w.ca.key);
+  ASSERT_TRUE(crl) << crl.error().message;
+  auto number = crl->number();
+  ASSERT_TRUE(number && *number);
+  EXPECT_EQ(**number, 41u);
+  auto entries = crl->entries();
+  ASSERT_TRUE(entries) << entries.error().message;
+  ASSERT_EQ(entries->size(), 3u);
+  std::map<std::string, x509::CrlEntry> by;
+  for (const auto& e : *entries) by[e.serial] = e;
+  const auto& bad = by.at(w.bad.cert.serial_hex());
+  EXPECT_EQ(bad.revoked_at, kT0 + 100);
+  EXPECT_EQ(bad.reason, x509::CrlReason::key_compromise);
+  EXPECT_EQ(bad.invalidity_date, kT0 + 50);
+  // RFC 5280 §5.3.1: unspecified is written as no reasonCode at all.
+  EXPECT_EQ(by.at("0A1B").reason, std::nullopt);
+  EXPECT_EQ(by.at("C3").revoked_at, kT0 + 300);
+  EXPECT_TRUE(crl->unsupported_extensions().empty());
+  // The check reports date and reason, in the structure and in the words.
+  auto r = x509::check_revocation(w.chain(w.bad), {*crl}, {}, kT0 + 600);
+  EXPECT_EQ(r.code, Errc::revoked);
+  EXPECT_EQ(r.certs[0].revoked_at, kT0 + 100);
+  EXPECT_EQ(r.certs[0].reason, x509::CrlReason::key_compromise);
+  EXPECT_NE(r.reason.find("reason keyCompromise"), std::string::npos) << r.reason;
+  auto good = x509::check_revocation(w.chain(w.good), {*crl}, {}, kT0 + 600);
+  EXPECT_EQ(good.certs[0].reason, std::nullopt);
+  // A round trip through DER and PEM keeps everything.
+  auto again = x509::Crl::parse(crl->pem(), "pem");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->der(), crl->der());
+}
+
+TEST(CrlSigning, BadEntrySerialIsRefused) {
+  auto& w = world();
+  x509::CrlSpec spec;
+  spec.this_update = kT0;
+  spec.entries = {{"A1B", kT0, std::nullopt, std::nullopt}};  // not whole octets
+  auto crl = x509::make_crl(spec, w.ca.cert, *w.ca.key);
+  ASSERT_FALSE(crl);
+  EXPECT_EQ(crl.error().code, Errc::malformed);
+}
+
+TEST(CrlPreflight, CertificatesToRevokeMustBeThisCasOwn) {
+  auto& w = world();
+  const x509::CertSource ca_src{"--ca-cert", "ca.pem", "CA"};
+  const x509::CertSource src{"--revoke", "x.pem", "certificate"};
+  EXPECT_TRUE(x509::check_issued_by(w.bad.cert, src, w.ca.cert, ca_src));
+  auto other = x509::check_issued_by(w.ca.cert, src, w.ca.cert, ca_src);  // the CA itself
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, Errc::malformed);
+  auto root_issued = x509::check_issued_by(w.ca.cert, src, w.good.cert, ca_src);  // issued by the root
+  ASSERT_FALSE(root_issued);
+  EXPECT_NE(root_issued.error().message.find("was issued by O=T,CN=Root"), std::string::npos) << root_issued.error().message;
+  // Same issuer name, another key: the AKI says so.
+  auto by_impostor = w.f.make(Profile::ticket_signer, "/O=T/CN=By Impostor", &w.impostor);
+  auto aki = x509::check_issued_by(by_impostor.cert, src, w.ca.cert, ca_src);
+  ASSERT_FALSE(aki);
+  EXPECT_EQ(aki.error().code, Errc::malformed);
+  EXPECT_NE(aki.error().message.find("authorityKeyIdentifier"), std::string::npos) << aki.error().message;
+}
+
+TEST(CrlPreflight, PreviousCrlMustBeThisCasOwn) {
+  auto& w = world();
+  const x509::CertSource ca_src{"--ca-cert", "ca.pem", "CA"};
+  const x509::CertSource crl_src{"--crl", "prev.crl", "CRL"};
+  EXPECT_TRUE(x509::check_previous_crl(make_crl(w.ca, kT0, kT0 + kYear, {&w.bad}), crl_src, w.ca.cert, ca_src));
+  auto root_crl = x509::check_previous_crl(make_crl(w.root, kT0, kT0 + kYear, {}), crl_src, w.ca.cert, ca_src);
+  ASSERT_FALSE(root_crl);
+  EXPECT_EQ(root_crl.error().code, Errc::malformed);
+  EXPECT_NE(root_crl.error().message.find("is a CRL of O=T,CN=Root"), std::string::npos);
+  auto forged = x509::check_previous_crl(make_crl(w.impostor, kT0, kT0 + kYear, {}), crl_src, w.ca.cert, ca_src);
+  ASSERT_FALSE(forged);
+  EXPECT_EQ(forged.error().code, Errc::malformed);
+  EXPECT_NE(forged.error().message.find("does not verify"), std::string::npos);
+}
+
+TEST(CrlPreflight, NextUpdateWithinTheCa) {
+  auto& w = world();
+  const x509::CertSource ca_src{"--ca-cert", "ca.pem", "CA"};
+  const UnixTime end = w.ca.cert.not_after();
+  auto inside = x509::fit_next_update(w.ca.cert, ca_src, end - 10, "--days");
+  ASSERT_TRUE(inside);
+  EXPECT_EQ(inside->value, end - 10);
+  EXPECT_TRUE(inside->warning.empty());
+  auto asked = x509::fit_next_update(w.ca.cert, ca_src, end + 10, "--next-update");
+  ASSERT_FALSE(asked);
+  EXPECT_EQ(asked.error().code, Errc::malformed);
+  auto clamped = x509::fit_next_update(w.ca.cert, ca_src, end + 10, "");
+  ASSERT_TRUE(clamped);
+  EXPECT_EQ(clamped->value, end);
+  EXPECT_FALSE(clamped->warning.empty());
 }

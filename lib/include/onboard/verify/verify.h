@@ -47,6 +47,11 @@ struct CertInfo {
   std::string subject;
   UnixTime not_before = 0, not_after = 0;
   std::string revocation;  ///< "good (...)", "unknown (...)": every skipped check is reported (Part 21 §7.1)
+  /// When a CRL revokes this certificate: the entry's revocationDate and its reasonCode as
+  /// RFC 5280 names it ("keyCompromise"; "unspecified" when the entry has none). SPEC §13.6:
+  /// a timestamp before revoked_at outlives the revocation unless the reason is keyCompromise.
+  std::optional<UnixTime> revoked_at;
+  std::optional<x509::CrlReason> revocation_reason;
 };
 
 struct SignatureReport {

@@ -77,4 +77,22 @@ std::vector<std::string> revocation_info_warnings(const Certificate& signer, con
 Status check_not_already_signed(const Certificate& signer, const CertSource& src,
                                 const std::vector<Certificate>& existing_signers, const std::string& ticket_name);
 
+// ---- publish-crl (SPEC §13.6; the CRL issuer itself: check_crl_issuer) ----
+
+/// A certificate to revoke was issued by `ca`: its issuer name is the CA's subject, its
+/// authorityKeyIdentifier (when present) names the CA's key, and the CA's key verifies its
+/// signature; the CA's own certificate is refused (its issuer's CRL revokes it). Errc::malformed
+/// naming what differs.
+Status check_issued_by(const Certificate& cert, const CertSource& cert_src, const Certificate& ca,
+                       const CertSource& ca_src);
+/// The previous CRL (`crl_src`: "--crl", path) is `ca`'s: it names the CA as issuer, the CA's key
+/// verifies it, and it holds nothing a CRL made from it would drop (Crl::unsupported_extensions:
+/// delta, partitioned or indirect CRLs). Errc::malformed.
+Status check_previous_crl(const Crl& crl, const CertSource& crl_src, const Certificate& ca, const CertSource& ca_src);
+/// Rule 3 for a CRL's nextUpdate: not after the CA's notAfter. `requested_flag` non-empty
+/// (--days, --next-update) = asked for: beyond is Errc::malformed; empty = the default: clamped
+/// with a warning.
+Expected<NotAfter> fit_next_update(const Certificate& ca, const CertSource& src, UnixTime next_update,
+                                   const std::string& requested_flag);
+
 }  // namespace onboard::x509

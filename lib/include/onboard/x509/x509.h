@@ -123,59 +123,7 @@ ChainResult verify_chain(const Certificate& leaf, const std::vector<Certificate>
                          const std::vector<Certificate>& anchors, UnixTime at, bool partial = true,
                          bool check_time = true);
 
-/// A certificate revocation list (RFC 5280 §5), immutable and shared.
-class Crl {
- public:
-  /// PEM (one CRL) or DER. Errc::malformed.
-  static Expected<Crl> parse(const std::string& text, const std::string& where);
-  static Expected<Crl> load(const std::string& path);
-  X509_crl_st* raw() const { return c_.get(); }
-  std::string issuer() const;
-  UnixTime this_update() const;
-  std::optional<UnixTime> next_update() const;
-  /// True when `issuer`'s public key verifies the CRL's signature.
-  bool signed_by(const Certificate& issuer) const;
-  /// The revocation date when `cert` is listed.
-  std::optional<UnixTime> revoked(const Certificate& cert) const;
-
- private:
-  explicit Crl(std::shared_ptr<X509_crl_st> c) : c_(std::move(c)) {}
-  std::shared_ptr<X509_crl_st> c_;
-};
-
-/// What a new CRL says (RFC 5280 §5, v2): the certificates it revokes, when, and its number.
-struct CrlSpec {
-  UnixTime this_update = 0;
-  std::optional<UnixTime> next_update;
-  std::vector<std::pair<Certificate, UnixTime>> revoked;  ///< certificate, revocation time
-  std::uint64_t number = 1;                              ///< cRLNumber
-};
-/// Make a CRL of `issuer` signed by `issuer_key` (authorityKeyIdentifier, cRLNumber): keys picks
-/// the signature algorithm as for certificates. Errc::key when the key is not the issuer's (or
-/// its signature does not verify with the issuer's public key), Errc::usage when `issuer` may not
-/// sign CRLs or nextUpdate is not after thisUpdate.
-Expected<Crl> make_crl(const CrlSpec& spec, const Certificate& issuer, const keys::Signer& issuer_key);
-
-/// Revocation status of one certificate (SPEC §8): a CRL given for its issuer (good/revoked),
-/// none given but the certificate names a CRL DP/AIA (unknown), neither (not applicable).
-enum class Revocation { good, revoked, unknown, not_applicable };
-std::string revocation_name(Revocation r);
-struct CertRevocation {
-  std::string subject;
-  Revocation status = Revocation::not_applicable;
-  std::string detail;  ///< which CRL, or why nothing was checked (Part 21 §7.1: skipped checks are reported)
-};
-struct RevocationResult {
-  Errc code = Errc::ok;  ///< ok, revoked, expired (CRL not current), verify_failed (bad CRL signature)
-  std::string reason;
-  std::vector<CertRevocation> certs;  ///< one per certificate of the chain, leaf first
-  /// Summary: revoked > unknown > good > not applicable.
-  Revocation overall() const;
-};
-/// Check every certificate of `chain` (leaf → anchor) against `crls` at time `at`. A CRL counts
-/// for a certificate when it names the certificate's issuer and that issuer (the next chain
-/// element, or one of `extra_issuers`) verifies its signature; it must be current at `at`.
-RevocationResult check_revocation(const std::vector<Certificate>& chain, const std::vector<Crl>& crls,
-                                  const std::vector<Certificate>& extra_issuers, UnixTime at);
-
 }  // namespace onboard::x509
+
+// CRLs: reading, making (publish-crl) and the revocation check of SPEC §8.
+#include "onboard/x509/crl.h"  // IWYU pragma: export

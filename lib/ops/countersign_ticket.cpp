@@ -89,7 +89,7 @@ Status countersign_ticket(const CountersignTicketRequest& req, Env& env) {
       return fail(std::move(ok.error()).context("--composite-instance-uri"));
     opc_uri = req.composite_instance_uri;
   }
-  auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg}, env.now());
+  auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg, req.tsa}, env.now());
   if (!signer) return fail(std::move(signer.error()));
   keys::KeyContext keys(req.common.keys);
   auto doc = countersign_document(req, req.ticket, opc_uri, *signer, env, [&]() -> Status {

@@ -60,6 +60,8 @@ Errc check_with_crl(const Certificate& cert, const Certificate& issuer, const st
   std::string next = crl->next_update() ? ", next update " + format_time(*crl->next_update()) : "";
   if (auto when = crl->revoked(cert)) {
     out.status = Revocation::revoked;
+    out.revoked_at = *when;
+    out.reason_code = crl->revocation_reason(cert);
     out.detail = "revoked on " + format_time(*when) + " (serial " + cert.serial_hex() + ", CRL of " + cert.issuer() + ")";
     return Errc::revoked;
   }
@@ -250,6 +252,16 @@ RevocationResult check_revocation(const std::vector<Certificate>& chain, const s
     result.certs.push_back(std::move(cr));
   }
   return result;
+}
+
+int Crl::revocation_reason(const Certificate& cert) const {
+  X509_REVOKED* entry = nullptr;
+  if (X509_CRL_get0_by_cert(c_.get(), &entry, cert.raw()) != 1 || !entry) return -1;
+  int crit = 0;
+  ossl::Ptr<ASN1_STRING> reason(
+      static_cast<ASN1_STRING*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &crit, nullptr)));
+  ossl::clear_errors();
+  return reason ? static_cast<int>(ASN1_ENUMERATED_get(reason.get())) : -1;
 }
 
 }  // namespace onboard::x509

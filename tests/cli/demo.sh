@@ -8,7 +8,10 @@ expect_rc 0 "scripts/demo"
 grep -q "exit 0: valid through the distributor" demo.log && pass || fail "demo: ticket valid through the countersignature"
 grep -q "exit 13" demo.log && pass || fail "demo: IDevID partial match"
 grep -q "exit 11" demo.log && pass || fail "demo: manufacturer-only ticket expired"
+grep -q "timestamped at .* by .*Dev Time-Stamping Unit" demo.log && pass || fail "demo: time-stamp honoured with --tsa-anchor"
+grep -q "exit 0 (0: the signature was made, and time-stamped" demo.log && pass || fail "demo: time-stamped ticket valid in 2029"
 expect_eq "$(ls "$T/demo/shipped" | wc -l)" 4 "demo: shipped tickets"
 expect_eq "$(ls "$T/demo/labels"/*.png | wc -l)" 5 "demo: labels"
 pgrep -f "swtpm socket.*$T/demo" >/dev/null && fail "demo left swtpm running" || pass
+[ -f "$T/demo/tsa/pid" ] && fail "demo left the dev TSA running" || pass
 finish

@@ -58,7 +58,8 @@ class Certificate {
   std::shared_ptr<x509_st> x_;
 };
 
-enum class Profile { root_ca, issuing_ca, ticket_signer, idevid, ldevid };
+/// tsa: an RFC 3161 time-stamping unit (RFC 3161 §2.3: EKU timeStamping only, critical; SPEC §13.6).
+enum class Profile { root_ca, issuing_ca, ticket_signer, idevid, ldevid, tsa };
 Expected<Profile> parse_profile(std::string_view name);
 std::string profile_name(Profile p);
 
@@ -137,6 +138,8 @@ class Crl {
   bool signed_by(const Certificate& issuer) const;
   /// The revocation date when `cert` is listed.
   std::optional<UnixTime> revoked(const Certificate& cert) const;
+  /// The CRLReason code of `cert`'s entry (RFC 5280 §5.3.1), -1 when not listed or no reason given.
+  int revocation_reason(const Certificate& cert) const;
 
  private:
   explicit Crl(std::shared_ptr<X509_crl_st> c) : c_(std::move(c)) {}
@@ -164,6 +167,8 @@ struct CertRevocation {
   std::string subject;
   Revocation status = Revocation::not_applicable;
   std::string detail;  ///< which CRL, or why nothing was checked (Part 21 §7.1: skipped checks are reported)
+  std::optional<UnixTime> revoked_at;  ///< revoked: the CRL entry's revocationDate
+  int reason_code = -1;                ///< revoked: CRLReason (RFC 5280 §5.3.1; 1 = keyCompromise), -1 when absent
 };
 struct RevocationResult {
   Errc code = Errc::ok;  ///< ok, revoked, expired (CRL not current), verify_failed (bad CRL signature)

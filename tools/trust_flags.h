@@ -16,6 +16,9 @@ inline void attach_trust_flags(CLI::App& app, ops::TrustRequest& t) {
       ->allow_extra_args(false);
   app.add_option("--crl", t.crls, "CRL (PEM or DER) of an issuer in the signers' chains; repeatable")
       ->allow_extra_args(false);
+  app.add_option("--tsa-anchor", t.tsa_anchors,
+                 "TSA root (or CA) certificate: RFC 3161 time-stamps chaining to it are honoured (SPEC §13.6); repeatable")
+      ->allow_extra_args(false);
   app.add_option("--max-size", t.max_size, "Largest ticket document accepted, in bytes");
   app.add_flag("--strict", t.strict, "Reject unknown members in ticket payloads");
 }

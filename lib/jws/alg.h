@@ -28,5 +28,7 @@ Expected<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t half);
 Expected<Bytes> ecdsa_raw_to_der(ByteView raw);
 /// True when `sig` is a complete DER ECDSA-Sig-Value (to name the mistake precisely).
 bool looks_like_der_ecdsa(ByteView sig);
+/// The JAdES etsiU sigTst tokens of an unprotected header into sig.timestamp_tokens (or the fault).
+void read_etsiu(const json::Value& unprotected, Signature& sig);
 
 }  // namespace onboard::jws::detail

@@ -113,6 +113,7 @@ Signature read_signature(const json::Value& obj, std::string raw, const Limits& 
     return sig;
   }
   sig.header = std::move(*header);
+  if (unprot) detail::read_etsiu(*unprot, sig);  // SPEC §13.6; judged by verify, never trusted as is
   return sig;
 }
 

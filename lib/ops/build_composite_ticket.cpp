@@ -165,7 +165,7 @@ Expected<Plan> make_plan(const BuildCompositeTicketRequest& req, Env& env) {
     if (!ca) return fail(std::move(ca.error()).context("--authority"));
     composite->authorities.push_back(std::move(*ca));
   }
-  auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg}, env.now());
+  auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg, req.tsa}, env.now());
   if (!signer) return fail(std::move(signer.error()));
   auto options = load_trust(req.trust, env);
   if (!options) return fail(std::move(options.error()));

@@ -80,7 +80,7 @@ class CountersignTool : public batch::Tool {
   }
 
   Status prepare() override {
-    auto signer = load_ticket_signer({req_.key, req_.cert, req_.chain, req_.alg}, env_.now());
+    auto signer = load_ticket_signer({req_.key, req_.cert, req_.chain, req_.alg, req_.tsa}, env_.now());
     if (!signer) return fail(std::move(signer.error()));
     signer_ = std::move(*signer);
     auto verifier = countersign_verifier(req_, env_);
@@ -175,7 +175,7 @@ Status countersign_batch(const CountersignTicketRequest& req, Env& env) {
     if (auto trust = load_trust(req.trust, env); !trust && !req.insecure_skip_verify) return fail(std::move(trust.error()));
   // SPEC §13.2: the signer is checked (valid now, chain up to the root, alg) before anything is
   // written, the same checks as a single countersignature.
-  if (auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg}, env.now()); !signer)
+  if (auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg, req.tsa}, env.now()); !signer)
     return fail(std::move(signer.error()));
   CountersignTool tool(req, env, sources ? &*sources : nullptr);
   return batch::run(opt, tool, env);

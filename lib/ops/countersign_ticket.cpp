@@ -64,7 +64,9 @@ Expected<std::string> append_signature(Pending& p, const TicketSigner& signer, c
   }
   auto sig = jws::sign(p.doc.payload_b64, it->second, *signer.key);
   if (!sig) return fail(std::move(sig.error()));
-  p.doc.signatures.push_back(std::move(*sig));
+  auto stamped = timestamp_signature(signer, std::move(*sig));  // --tsa (SPEC §13.6)
+  if (!stamped) return fail(std::move(stamped.error()));
+  p.doc.signatures.push_back(std::move(*stamped));
   return jws::serialize(p.doc);
 }
 
@@ -145,7 +147,7 @@ Status countersign_ticket(const CountersignTicketRequest& req, Env& env) {
       return fail(std::move(ok.error()).context("--composite-instance-uri"));
     opc_uri = req.composite_instance_uri;
   }
-  auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg}, env.now());
+  auto signer = load_ticket_signer({req.key, req.cert, req.chain, req.alg, req.tsa}, env.now());
   if (!signer) return fail(std::move(signer.error()));
   auto verifier = countersign_verifier(req, env);
   if (!verifier) return fail(std::move(verifier.error()));

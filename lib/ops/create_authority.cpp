@@ -7,7 +7,7 @@ Status create_authority(const CreateAuthorityRequest& req, Env& env) {
   // Parse, then act (DESIGN rule 7): every input is checked before a key is touched.
   auto profile = x509::parse_profile(req.profile);
   if (!profile || *profile == x509::Profile::idevid || *profile == x509::Profile::ldevid)
-    return fail(Errc::usage, "--profile must be root-ca, issuing-ca or ticket-signer");
+    return fail(Errc::usage, "--profile must be root-ca, issuing-ca, ticket-signer or tsa");
   bool root = *profile == x509::Profile::root_ca;
   if (root && (!req.issuer_cert.empty() || !req.issuer_key.empty()))
     return fail(Errc::usage, "a root-ca is self-signed: do not give --issuer-cert/--issuer-key");

@@ -72,7 +72,7 @@ Status sign_single(const SignTicketRequest& req, Env& env) {
   warn_ticket_signer(*signer, env);
   auto prepared = jws::prepare(sign_options(*signer, TicketType::device), *signer->key);
   if (!prepared) return fail(std::move(prepared.error()));
-  auto doc = sign_new_document(*payload, *prepared, *signer->key, true);
+  auto doc = sign_new_document(*payload, *prepared, *signer->key, true, signer->tsa_url);
   if (!doc) return fail(std::move(doc.error()));
   if (auto ok = write_file_atomic(req.out, *doc, {req.common.force, 0644}); !ok) return ok;
   report(env, req, *t, *signer);
@@ -143,7 +143,7 @@ class SignTool : public batch::Tool {
   Expected<std::vector<batch::Output>> make(batch::Job& j) override {
     auto& job = static_cast<TicketJob&>(j);
     if (auto ok = payload(job); !ok) return fail(std::move(ok.error()));
-    auto doc = sign_new_document(job.payload, *prepared_, *signer_->key, !checked_once_);
+    auto doc = sign_new_document(job.payload, *prepared_, *signer_->key, !checked_once_, signer_->tsa_url);
     if (!doc) return fail(std::move(doc.error()));
     checked_once_ = true;  // the first signature proves key, backend and alg; the rest are the same
     return std::vector<batch::Output>{{"ticket", job.stem + ".ticket.json", std::move(*doc), false, false}};

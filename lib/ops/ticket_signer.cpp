@@ -1,6 +1,7 @@
 #include "ticket_signer.h"
 
 #include "common.h"
+#include "onboard/tsa/tsa.h"
 #include "onboard/x509/preflight.h"
 
 namespace onboard::ops {
@@ -28,7 +29,9 @@ Expected<TicketSigner> load_ticket_signer(const TicketSignerFlags& flags, UnixTi
   if (flags.key.empty() || flags.cert.empty()) return fail(Errc::usage, "give --key and --cert of the ticket signer");
   auto cert = load_certificate(flags.cert, "--cert", "--key");
   if (!cert) return fail(std::move(cert.error()));
-  TicketSigner s{std::move(*cert), {}, std::nullopt, nullptr, {}, flags.cert};
+  TicketSigner s{std::move(*cert), {}, std::nullopt, nullptr, {}, flags.cert, flags.tsa};
+  if (!flags.tsa.empty() && flags.tsa.rfind("http://", 0) != 0 && flags.tsa.rfind("https://", 0) != 0)
+    return fail(Errc::usage, "--tsa " + flags.tsa + ": give an http:// or https:// URL (RFC 3161 §3.4)");
   if (!flags.chain.empty()) {
     auto chain = x509::Certificate::load_all(flags.chain);
     if (!chain) return fail(std::move(chain.error()).context("--chain"));
@@ -88,9 +91,26 @@ jws::SignOptions sign_options(const TicketSigner& signer, ticket::TicketType typ
   return sign_options(signer, ticket::cty_for(type), std::move(opc_uri));
 }
 
+namespace {
+Expected<jws::Signature> add_timestamp(const std::string& tsa_url, jws::Signature sig) {
+  if (tsa_url.empty()) return sig;
+  // ETSI TS 119 182-1 V1.1.1 §5.3.4.1: the imprint covers the base64url JWS Signature Value as it
+  // appears in the document (its ASCII bytes).
+  auto token = tsa::timestamp(tsa_url, as_bytes(sig.signature_b64));
+  if (!token) return fail(std::move(token.error()));
+  return jws::with_timestamp(sig, *token);
+}
+}  // namespace
+
+Expected<jws::Signature> timestamp_signature(const TicketSigner& signer, jws::Signature sig) {
+  return add_timestamp(signer.tsa_url, std::move(sig));
+}
+
 Expected<jws::Signature> sign_payload(const TicketSigner& signer, std::string_view payload_b64, const std::string& cty,
                                       const std::optional<std::string>& opc_uri) {
-  return jws::sign(payload_b64, sign_options(signer, cty, opc_uri), *signer.key);
+  auto sig = jws::sign(payload_b64, sign_options(signer, cty, opc_uri), *signer.key);
+  if (!sig) return sig;
+  return timestamp_signature(signer, std::move(*sig));
 }
 
 Expected<std::vector<ticket::CertificateAuthority>> load_authorities(const std::vector<std::string>& paths) {
@@ -104,7 +124,7 @@ Expected<std::vector<ticket::CertificateAuthority>> load_authorities(const std::
 }
 
 Expected<std::string> sign_new_document(const std::string& payload_json, const jws::Prepared& prepared,
-                                        const keys::Signer& key, bool self_check) {
+                                        const keys::Signer& key, bool self_check, const std::string& tsa_url) {
   jws::Document doc;
   doc.payload_b64 = base64url_encode(as_bytes(payload_json));
   auto sig = jws::sign(doc.payload_b64, prepared, key);
@@ -113,7 +133,9 @@ Expected<std::string> sign_new_document(const std::string& payload_json, const j
   if (self_check)
     if (auto ok = jws::verify_signature(doc.payload_b64, *sig); !ok)
       return fail(Errc::key, "the signature made with " + key.description() + " does not verify: " + ok.error().message);
-  doc.signatures.push_back(std::move(*sig));
+  auto stamped = add_timestamp(tsa_url, std::move(*sig));
+  if (!stamped) return fail(std::move(stamped.error()));
+  doc.signatures.push_back(std::move(*stamped));
   return jws::serialize(doc);
 }
 

@@ -24,6 +24,7 @@ struct TicketSigner {
   std::unique_ptr<keys::Signer> key;     ///< set by open_ticket_signer_key
   std::vector<std::string> warnings;     ///< said by warn_ticket_signer once every check passed
   std::string cert_path;                 ///< --cert, to name the certificate in messages
+  std::string tsa_url;                   ///< --tsa: every new signature gets a time-stamp token
 };
 
 /// SPEC §13.2 for the signer: --cert an end entity with digitalSignature, valid now (exit 11
@@ -42,13 +43,18 @@ jws::SignOptions sign_options(const TicketSigner& signer, const std::string& cty
                               std::optional<std::string> opc_uri = std::nullopt);
 jws::SignOptions sign_options(const TicketSigner& signer, ticket::TicketType type,
                               std::optional<std::string> opc_uri = std::nullopt);
-/// One new signature over `payload_b64` (the exact string in the document).
+/// --tsa (SPEC §13.6): `sig` with a verified RFC 3161 token over its signature value in the
+/// unprotected header (JAdES etsiU sigTst); `sig` unchanged without --tsa. Errc::key when the TSA
+/// is unreachable or its reply fails a check: nothing is written then.
+Expected<jws::Signature> timestamp_signature(const TicketSigner& signer, jws::Signature sig);
+/// One new signature over `payload_b64` (the exact string in the document), time-stamped with --tsa.
 Expected<jws::Signature> sign_payload(const TicketSigner& signer, std::string_view payload_b64, const std::string& cty,
                                       const std::optional<std::string>& opc_uri);
 /// --authority BUNDLE files (SPEC §12).
 Expected<std::vector<ticket::CertificateAuthority>> load_authorities(const std::vector<std::string>& paths);
 /// A one-signature document over `payload_json`, compact with a newline at the end.
+/// With `tsa_url` the signature is time-stamped (timestamp_signature).
 Expected<std::string> sign_new_document(const std::string& payload_json, const jws::Prepared& prepared,
-                                        const keys::Signer& key, bool self_check);
+                                        const keys::Signer& key, bool self_check, const std::string& tsa_url = "");
 
 }  // namespace onboard::ops

@@ -29,6 +29,7 @@ Expected<verify::Options> load_trust(const TrustRequest& req, const Env& env) {
     return fail(std::move(ok.error()));
   if (auto ok = load_certs_into(req.trust_anchors, "--trust-anchor", o.trust_anchors); !ok)
     return fail(std::move(ok.error()));
+  if (auto ok = load_certs_into(req.tsa_anchors, "--tsa-anchor", o.tsa_anchors); !ok) return fail(std::move(ok.error()));
   for (const auto& p : req.crls) {
     auto crl = x509::Crl::load(p);
     if (!crl) return fail(std::move(crl.error()).context("--crl"));

@@ -47,6 +47,9 @@ void signature_text(std::ostream& o, const SignatureReport& s) {
   check_line(o, "time", s.time);
   check_line(o, "revocation", s.revocation, s.revocation_status);
   check_line(o, "signature", s.signature);
+  if (s.timestamp.state != TimestampResult::State::none)  // SPEC §13.6
+    o << "      time-stamp  " << (s.timestamp.state == TimestampResult::State::failed ? "FAILED: " : "")
+      << s.timestamp.detail << "\n";
   for (std::size_t i = 0; i < s.certificates.size(); ++i) {
     const auto& c = s.certificates[i];
     o << "      " << (i == 0 ? "certificates" : "            ") << " " << c.subject << "\n"

@@ -76,6 +76,17 @@ void signature_json(JsonOut& j, const SignatureReport& s) {
   check_json(j, "time", s.time);
   check_json(j, "revocation", s.revocation, &s.revocation_status);
   check_json(j, "signature", s.signature);
+  j.key("timestamp");  // SPEC §13.6
+  j.open('{');
+  j.kv("state", timestamp_state_name(s.timestamp.state));
+  if (s.timestamp.state != TimestampResult::State::none) {
+    j.kv("detail", s.timestamp.detail);
+    j.key("time");
+    if (s.timestamp.time) j.str(format_time(s.timestamp.time)); else j.null();
+    j.kv("tsa", s.timestamp.tsa);
+    j.kv("policy", s.timestamp.policy);
+  }
+  j.close('}');
   j.key("certificates");
   j.open('[');
   for (const auto& c : s.certificates) {

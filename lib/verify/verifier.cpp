@@ -143,7 +143,7 @@ void fill_from_chain(SignatureReport& r, const Verifier::ChainOutcome& c, UnixTi
 namespace {
 
 SignatureReport check_signature(std::size_t index, const jws::Document& doc, const ticket::Ticket& t,
-                                const Verifier::ChainOutcome* chain) {
+                                const Verifier::ChainOutcome* chain, const Options& options) {
   const jws::Signature& sig = doc.signatures[index];
   if (sig.fault || !sig.header) {
     SignatureReport r;
@@ -155,6 +155,7 @@ SignatureReport check_signature(std::size_t index, const jws::Document& doc, con
   }
   SignatureReport r = chain->base;  // chain, time and revocation: judged once per header
   r.index = index;
+  judge_timestamp(r, sig, *chain, options);  // SPEC §13.6: may re-judge time and revocation at the token's time
   const jws::Header& h = *sig.header;
   const x509::Certificate& leaf = h.x5c.front();
   r.alg = jws::alg_name(h.alg);
@@ -188,8 +189,8 @@ void apply_policy(TicketReport& report, const Options& o) {
       codes.push_back(s.code);
       continue;
     }
-    bool better = !best || (o.policy == Policy::any ? s.window_end > report.signatures[*best].window_end
-                                                    : s.window_end < report.signatures[*best].window_end);
+    UnixTime end = lasts_until(s), best_end = best ? lasts_until(report.signatures[*best]) : 0;
+    bool better = !best || (o.policy == Policy::any ? end > best_end : end < best_end);
     if (better) best = s.index;
   }
   bool all_ok = codes.empty() && !report.signatures.empty();
@@ -197,7 +198,7 @@ void apply_policy(TicketReport& report, const Options& o) {
   if (report.valid) {
     report.code = Errc::ok;
     report.carried_by = best;
-    report.valid_until = report.signatures[*best].window_end;
+    report.valid_until = lasts_until(report.signatures[*best]);
   } else {
     report.code = combine_codes(codes);
     report.reason = o.policy == Policy::any ? "no signature accepted" : "policy all: not every signature is accepted";
@@ -254,7 +255,7 @@ TicketReport Verifier::verify(const std::string& name, const jws::Document& doc)
       report.signatures.push_back(std::move(r));
       continue;
     }
-    report.signatures.push_back(check_signature(i, doc, *report.ticket, chain));
+    report.signatures.push_back(check_signature(i, doc, *report.ticket, chain, options_));
     if (sig.header)
       for (const auto& w : sig.header->warnings) report.warnings.push_back("signature #" + std::to_string(i) + ": " + w);
   }

@@ -40,6 +40,13 @@ Status add_eku(X509* x) {
   return add_ext(x, NID_ext_key_usage, eku.get(), false, "extendedKeyUsage");
 }
 
+// RFC 3161 §2.3: the TSA's certificate has exactly one extendedKeyUsage, timeStamping, critical.
+Status add_timestamping_eku(X509* x) {
+  Ptr<EXTENDED_KEY_USAGE> eku(sk_ASN1_OBJECT_new_null());
+  sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_time_stamp));
+  return add_ext(x, NID_ext_key_usage, eku.get(), true, "extendedKeyUsage");
+}
+
 Bytes key_id(X509* x) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -218,6 +225,12 @@ Status add_profile_extensions(X509* x, X509* issuer, const CertSpec& spec, bool 
       if (!(s = add_key_usage(x, {0}))) return s;  // digitalSignature
       if (!(s = add_ski(x))) return s;
       break;
+    case Profile::tsa:
+      if (!(s = add_basic_constraints(x, false, -1))) return s;
+      if (!(s = add_key_usage(x, {0}))) return s;  // digitalSignature
+      if (!(s = add_timestamping_eku(x))) return s;
+      if (!(s = add_ski(x))) return s;
+      break;
     case Profile::idevid:
     case Profile::ldevid:
       if (!(s = add_basic_constraints(x, false, -1))) return s;
@@ -249,7 +262,8 @@ Expected<Profile> parse_profile(std::string_view name) {
   if (name == "ticket-signer") return Profile::ticket_signer;
   if (name == "idevid") return Profile::idevid;
   if (name == "ldevid") return Profile::ldevid;
-  return fail(Errc::usage, "unknown profile '" + std::string(name) + "' (root-ca, issuing-ca, ticket-signer)");
+  if (name == "tsa") return Profile::tsa;
+  return fail(Errc::usage, "unknown profile '" + std::string(name) + "' (root-ca, issuing-ca, ticket-signer, tsa)");
 }
 
 std::string profile_name(Profile p) {
@@ -259,6 +273,7 @@ std::string profile_name(Profile p) {
     case Profile::ticket_signer: return "ticket-signer";
     case Profile::idevid: return "idevid";
     case Profile::ldevid: return "ldevid";
+    case Profile::tsa: return "tsa";
   }
   return "?";
 }
@@ -269,6 +284,7 @@ UnixTime default_not_after(Profile p, UnixTime now) {
     case Profile::root_ca: return now + 25 * kYear;
     case Profile::issuing_ca: return now + 15 * kYear;
     case Profile::ticket_signer: return now + 5 * kYear;
+    case Profile::tsa: return now + 10 * kYear;
     default: return kNoExpiry;
   }
 }

@@ -18,6 +18,7 @@ std::string profile_default_words(Profile p) {
     case Profile::root_ca: return "the root-ca default validity (25 years)";
     case Profile::issuing_ca: return "the issuing-ca default validity (15 years)";
     case Profile::ticket_signer: return "the ticket-signer default validity (5 years)";
+    case Profile::tsa: return "the tsa default validity (10 years)";
     default: return "the default validity";
   }
 }

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.add_option("--cert", req.cert, "CompositeBuilder signer certificate (PEM)")->required();
   app.add_option("--chain", req.chain, "The signer's issuers, nearest first, up to and including the root (PEM; SPEC §13.2)");
   app.add_option("--alg", req.alg, "JWS alg (default from the key)");
+  app.add_option("--tsa", req.tsa, "RFC 3161 TSA URL: time-stamp every new signature (JAdES etsiU sigTst)");
   app.add_option("--authority", req.authorities,
                  "BUNDLE (PEM: CA certificate, then its issuers) of the CA issuing the members' LDevIDs; repeatable")
       ->allow_extra_args(false);

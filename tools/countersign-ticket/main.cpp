@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.add_option("--cert", req.cert, "Signer certificate (PEM)")->required();
   app.add_option("--chain", req.chain, "The signer's issuers, nearest first, up to and including the root (PEM; SPEC §13.2)");
   app.add_option("--alg", req.alg, "JWS alg (default from the key: ES256, ES384, RS256, EdDSA)");
+  app.add_option("--tsa", req.tsa, "RFC 3161 TSA URL: time-stamp the new signature (JAdES etsiU sigTst)");
   app.add_option("--composite-instance-uri", req.composite_instance_uri,
                  "CompositeBuilder signature: sets opc-uri to this CompositeInstanceUri");
   onboard::tools::attach_trust_flags(app, req.trust);

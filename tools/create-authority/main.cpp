@@ -8,7 +8,7 @@ int main(int argc, char** argv) {
   onboard::cli::setup(app, "create-authority", "Create a root CA, issuing CA or ticket-signer certificate");
   onboard::ops::CreateAuthorityRequest req;
   onboard::tools::attach_common_flags(app, req.common, true);
-  app.add_option("--profile", req.profile, "root-ca, issuing-ca or ticket-signer")->required();
+  app.add_option("--profile", req.profile, "root-ca, issuing-ca, ticket-signer or tsa (RFC 3161 time-stamping unit)")->required();
   app.add_option("--subject", req.subject, "Subject, e.g. \"/O=Org/CN=Name\"")->required();
   app.add_option("--key", req.key, "Key URI of the new authority (file:, pkcs11:, tpm2:)")->required();
   app.add_flag("--new-key", req.new_key, "Create the key where --key points");

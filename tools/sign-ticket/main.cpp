@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.add_option("--cert", req.signer.cert, "Signer certificate: end entity with digitalSignature (PEM)")->required();
   app.add_option("--chain", req.signer.chain, "The signer certificate's issuers, nearest first, up to and including the root (PEM); x5c = cert + chain");
   app.add_option("--alg", req.signer.alg, "ES256, ES384, RS256, PS256 or EdDSA (default: from the key; RS256 for RSA)");
+  app.add_option("--tsa", req.signer.tsa, "RFC 3161 TSA URL: time-stamp the signature (JAdES etsiU sigTst)");
   app.add_option("--authority", req.authorities,
                  "BUNDLE (PEM: CA of the device certificates, then its issuers); repeatable; replaces the YAML's "
                  "authorities")

@@ -52,6 +52,10 @@ struct Signature {
   std::optional<Header> header;   ///< set when the header parsed and passed the rules
   std::optional<Error> fault;     ///< why the header/signature encoding is unusable (per-signature)
   Bytes signature;                ///< decoded signature bytes (raw R‖S for ECDSA)
+  /// RFC 3161 TimeStampTokens (DER) from the unprotected header's JAdES etsiU sigTst components
+  /// (ETSI TS 119 182-1 V1.1.1 §5.3.4.1); each must cover `signature_b64` (SPEC §13.6).
+  std::vector<Bytes> timestamp_tokens;
+  std::optional<std::string> timestamp_fault;  ///< etsiU/sigTst present but unreadable
 };
 
 /// A signed document. Structural faults (bad JSON, bad base64url payload, limits) fail parse();
@@ -90,6 +94,12 @@ struct Prepared {
 Expected<Prepared> prepare(const SignOptions& options, const keys::Signer& signer);
 /// Sign with a Prepared made for this same `signer`.
 Expected<Signature> sign(std::string_view payload_b64, const Prepared& prepared, const keys::Signer& signer);
+/// A copy of `sig` (made by sign(), no unprotected header yet) carrying `token` as the JAdES
+/// unprotected header {"etsiU":[B64URL({"sigTst":{"tstTokens":[{"val":B64(token)}]}})]}
+/// (ETSI TS 119 182-1 V1.1.1: etsiU elements base64url-encoded; tstTokens val standard base64).
+/// The token's imprint covers the ASCII bytes of `signature_b64` (V1.1.1 §5.3.4.1).
+Signature with_timestamp(const Signature& sig, ByteView token);
+
 /// Check the signature bytes with x5c[0]'s key. Errc::verify_failed when they do not verify,
 /// Errc::malformed for a header fault, DER-encoded ECDSA, or a wrong signature length.
 Status verify_signature(std::string_view payload_b64, const Signature& sig);

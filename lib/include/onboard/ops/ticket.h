@@ -15,6 +15,7 @@ struct TicketSignerFlags {
   std::string cert;   ///< --cert: end-entity certificate with digitalSignature
   std::string chain;  ///< --chain: the signer's issuers, nearest first (PEM); x5c = cert + chain
   std::string alg;    ///< --alg: empty = from the key (ES256, ES384, RS256, EdDSA)
+  std::string tsa;    ///< --tsa URL: RFC 3161 token in each new signature's etsiU sigTst (SPEC §13.6)
 };
 
 /// sign-ticket: YAML → signed DeviceIdentityTicket (SPEC §6), or a manifest's worth (SPEC §10).

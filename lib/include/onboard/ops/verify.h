@@ -16,6 +16,7 @@ struct TrustRequest {
   std::vector<std::string> ticket_authorities;  ///< signer certificates trusted as is
   std::vector<std::string> trust_anchors;       ///< CAs (out-of-band tickets only)
   std::vector<std::string> crls;
+  std::vector<std::string> tsa_anchors;  ///< --tsa-anchor: roots for RFC 3161 tokens (SPEC §13.6)
   std::string source = "out-of-band";  ///< out-of-band | device
   std::string at;                      ///< RFC 3339 evaluation time (default now)
   std::size_t max_size = 1u << 20;     ///< --max-size of a ticket document
@@ -39,6 +40,7 @@ struct CountersignTicketRequest {
   Common common;
   std::vector<std::string> tickets;  ///< files, `-`, directories, ticket lists (SPEC §13.4)
   std::string key, cert, chain, alg;
+  std::string tsa;  ///< --tsa URL: time-stamp the new signature (SPEC §13.6)
   std::string composite_instance_uri;  ///< opc-uri of a CompositeBuilder's signature
   TrustRequest trust;
   bool insecure_skip_verify = false;
@@ -56,6 +58,7 @@ struct BuildCompositeTicketRequest {
   std::string composite;             ///< composite YAML
   std::vector<std::string> members;  ///< signed device/composite tickets or ticket lists
   std::string key, cert, chain, alg;
+  std::string tsa;  ///< --tsa URL: time-stamp every new signature (SPEC §13.6)
   std::vector<std::string> authorities;  ///< BUNDLE files → the composite ticket's Authorities
   TrustRequest trust;
   std::string out_dir;

@@ -28,6 +28,7 @@ struct Options {
   std::vector<x509::Certificate> ticket_authorities;  ///< signer certificates trusted as is
   std::vector<x509::Certificate> trust_anchors;       ///< CAs (out-of-band tickets only)
   std::vector<x509::Crl> crls;
+  std::vector<x509::Certificate> tsa_anchors;  ///< RFC 3161 TSA roots (SPEC §13.6); none: tokens not honoured
   UnixTime at = 0;  ///< evaluation time
   Policy policy = Policy::any;
   Source source = Source::out_of_band;
@@ -54,6 +55,23 @@ struct CertInfo {
   std::optional<x509::CrlReason> revocation_reason;
 };
 
+/// SPEC §13.6: the RFC 3161 token(s) of one signature (JAdES etsiU sigTst).
+struct TimestampResult {
+  enum class State {
+    none,          ///< no token
+    honoured,      ///< verified, TSA chains to a --tsa-anchor, time within the signer chain: judged at `time`
+    not_honoured,  ///< sound but not usable (no --tsa-anchor, untrusted TSA, time outside the chain): judged at --at
+    failed         ///< does not cover this signature, bad token signature, unreadable: the signature is rejected
+  };
+  State state = State::none;
+  std::string detail;      ///< "timestamped at T by TSA", or why not honoured / failed
+  UnixTime time = 0;       ///< genTime (0 when unreadable)
+  std::string tsa;         ///< TSA certificate subject
+  std::string policy;      ///< TSTInfo policy OID
+  UnixTime tsa_valid_until = 0;  ///< honoured: the TSA chain's earliest notAfter (bounds "valid until")
+};
+std::string timestamp_state_name(TimestampResult::State s);  ///< none / honoured / not honoured / failed
+
 struct SignatureReport {
   std::size_t index = 0;
   std::string alg;                      ///< as named in the header ("" when unreadable)
@@ -61,6 +79,7 @@ struct SignatureReport {
   std::string signer_fingerprint;
   std::optional<std::string> opc_uri;
   Check header, chain, time, revocation, signature;
+  TimestampResult timestamp;            ///< SPEC §13.6; time/revocation judged at timestamp.time when honoured
   std::string revocation_status;        ///< good / revoked / unknown / not applicable
   std::string trusted_by;               ///< "ticket authority ..." / "trust anchor ..."
   std::vector<CertInfo> certificates;   ///< the chain used, leaf first

@@ -58,7 +58,8 @@ class Certificate {
   std::shared_ptr<x509_st> x_;
 };
 
-enum class Profile { root_ca, issuing_ca, ticket_signer, idevid, ldevid };
+/// tsa: an RFC 3161 time-stamping unit (RFC 3161 §2.3: EKU timeStamping only, critical; SPEC §13.6).
+enum class Profile { root_ca, issuing_ca, ticket_signer, idevid, ldevid, tsa };
 Expected<Profile> parse_profile(std::string_view name);
 std::string profile_name(Profile p);
 

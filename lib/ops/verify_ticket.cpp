@@ -2,6 +2,7 @@
 // so chains shared by the tickets are checked once).
 #include <ostream>
 
+#include "onboard/report/report.h"
 #include "verify_common.h"
 
 namespace onboard::ops {
@@ -34,6 +35,8 @@ Expected<Inputs> parse_inputs(const VerifyTicketRequest& req, const Env& env) {
     if (!c) return fail(std::move(c.error()).context("--device-cert"));
     in.devices.push_back({p, std::move(*c)});
   }
+  if (!req.html.empty())  // SPEC §11: refuse before any work when the page could not be written
+    if (auto ok = check_writable(req.html, req.common.force); !ok) return fail(std::move(ok.error()).context("--html"));
   if (!req.composite_ticket.empty() && req.device_certs.empty())
     return fail(Errc::usage, "--composite-ticket is used for device matching: give --device-cert too");
   return in;
@@ -61,6 +64,16 @@ verify::TicketReport unreadable(const std::string& name, const Error& e, const v
   return r;
 }
 
+Status write_audit_page(const VerifyTicketRequest& req, const std::vector<verify::TicketReport>& reports, Env& env) {
+  report::HtmlOptions opt{env.tool + " " ONBOARD_VERSION, env.now(), {}};
+  for (const auto& p : req.trust.ticket_authorities) opt.trust.push_back("ticket authority " + p);
+  for (const auto& p : req.trust.trust_anchors) opt.trust.push_back("trust anchor " + p);
+  for (const auto& p : req.trust.crls) opt.trust.push_back("CRL " + p);
+  opt.trust.push_back("source " + req.trust.source);
+  auto ok = write_file_atomic(req.html, report::render_html(reports, opt), {req.common.force, 0644});
+  return ok ? ok : fail(std::move(ok.error()).context("--html"));
+}
+
 }  // namespace
 
 Status verify_ticket(const VerifyTicketRequest& req, Env& env) {
@@ -71,16 +84,22 @@ Status verify_ticket(const VerifyTicketRequest& req, Env& env) {
     if (auto ok = load_composite(req.composite_ticket, verifier, *in); !ok) return ok;
   std::vector<Errc> codes;
   std::optional<Error> first;
+  std::vector<verify::TicketReport> audit;  // --html: the page is made from the same reports
   for (const auto& path : req.tickets) {
     auto text = read_file(path, in->options.limits.max_document);
     verify::TicketReport report = text ? verifier.verify(path, *text) : unreadable(path, text.error(), in->options);
     verify::match_device(report, in->devices, in->composite ? &*in->composite : nullptr, in->options.at);
-    *env.out << (req.common.json ? verify::render_json(report) + "\n" : verify::render_text(report));
-    if (report.valid) continue;
-    codes.push_back(report.code);
-    if (!first) first = invalid_ticket_error(report);
+    if (req.html != "-")
+      *env.out << (req.common.json ? verify::render_json(report) + "\n" : verify::render_text(report));
+    if (!report.valid) {
+      codes.push_back(report.code);
+      if (!first) first = invalid_ticket_error(report);
+    }
+    if (!req.html.empty()) audit.push_back(std::move(report));
   }
   env.out->flush();
+  if (!req.html.empty())
+    if (auto ok = write_audit_page(req, audit, env); !ok) return ok;
   if (codes.empty()) return {};
   if (req.tickets.size() == 1) return fail(std::move(*first));
   return fail(verify::combine_codes(codes), std::to_string(codes.size()) + " of " + std::to_string(req.tickets.size()) +

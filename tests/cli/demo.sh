@@ -8,6 +8,8 @@ expect_rc 0 "scripts/demo"
 grep -q "exit 0: valid through the distributor" demo.log && pass || fail "demo: ticket valid through the countersignature"
 grep -q "exit 13" demo.log && pass || fail "demo: IDevID partial match"
 grep -q "exit 11" demo.log && pass || fail "demo: manufacturer-only ticket expired"
+grep -q '>VALID<' "$T/demo/audit.html" && grep -q 'Device match' "$T/demo/audit.html" && pass ||
+  fail "demo: audit page for the shipped ticket"
 expect_eq "$(ls "$T/demo/shipped" | wc -l)" 4 "demo: shipped tickets"
 expect_eq "$(ls "$T/demo/labels"/*.png | wc -l)" 5 "demo: labels"
 pgrep -f "swtpm socket.*$T/demo" >/dev/null && fail "demo left swtpm running" || pass

@@ -128,9 +128,10 @@ void inspect_text(std::ostream& o, const ojson& j) {
     if (k == "devices" || k == "composites")
       for (const auto& u : v) o << "  " << k << std::string(24 - k.size(), ' ') << safe(u.get<std::string>()) << "\n";
   }
+  if (!j["payload"]["authorities"].empty()) o << "  authorities:\n";
   for (const auto& a : j["payload"]["authorities"]) {
-    if (a.contains("error")) { o << "  authority               " << safe(a["error"].get<std::string>()) << "\n"; continue; }
-    cert_lines(o, a, "authority ");
+    if (a.contains("error")) { o << "    " << safe(a["error"].get<std::string>()) << "\n"; continue; }
+    cert_lines(o, a, "");
   }
   for (const auto& s : j["signatures"]) {
     o << "signature #" << s["index"].get<std::size_t>() << ":\n";

@@ -140,14 +140,14 @@ dom_has device "CN=Dist Signer" "second ticket's signer"
 chrome --no-pdf-header-footer --print-to-pdf="$T/device.pdf" "file://$T/device.html" >/dev/null
 expect_file device.pdf "printed to PDF"
 info=$(pdfinfo device.pdf 2>&1)
-grep -Eq '^Page size: +595(\.[0-9]+)? x 841(\.[0-9]+)? pts \(A4\)|^Page size: +595(\.[0-9]+)? x 842(\.[0-9]+)? pts' <<<"$info" && pass ||
+grep -Eq '^Page size: +59[45](\.[0-9]+)? x 84[12](\.[0-9]+)? pts' <<<"$info" && pass ||
   fail "PDF pages are not A4: $(grep 'Page size' <<<"$info")"
 pages=$(awk '/^Pages:/ { print $2 }' <<<"$info")
 [ "${pages:-0}" -ge 2 ] && pass || fail "one ticket per page: $pages page(s) for two tickets"
 
 # 5. hostile strings: payload fields and a signer subject with markup and quotes stay text
 "$BIN/create-authority" --profile ticket-signer --crl-url http://crl.example.com/ca.crl \
-  --subject "/O=Evil\"'&/CN=<script>alert(2)</script>" --key evil.key --new-key --issuer-cert ca.pem --issuer-key ca.key \
+  --subject "/O=Evil\"'&/CN=<script>alert(2)" --key evil.key --new-key --issuer-cert ca.pem --issuer-key ca.key \
   --out evil.pem >/dev/null || fail "hostile signer certificate"
 printf '%s\n' 'manufacturer_name: "<script>alert(1)</script>"' "model_name: \"\\\" onmouseover='x' <img src=x>\"" \
   'serial_number: "</style><b>7</b>"' 'product_instance_uri: urn:acme.example:x1:evil' >evil.yaml
@@ -157,10 +157,10 @@ run verify-ticket evil.json --trust-anchor root.pem --html evil.html
 expect_rc 0 "hostile strings in a valid ticket"
 render evil
 grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' evil.html && pass || fail "payload <script> escaped"
-grep -qF '&lt;script&gt;alert(2)&lt;/script&gt;' evil.html && pass || fail "subject <script> escaped"
+grep -qF '&lt;script&gt;alert(2)' evil.html && pass || fail "subject <script> escaped"
 grep -qF '&quot; onmouseover=&#39;x&#39; &lt;img src=x&gt;' evil.html && pass || fail "quotes escaped"
 grep -qF '&lt;/style&gt;' evil.html && pass || fail "</style> escaped"
-dom_has evil "<script>alert(1)</script>" "the hostile text is shown as text" # dump-dom re-serialises text
+dom_has evil "&lt;script&gt;alert(1)&lt;/script&gt;" "the hostile text is shown as text"
 ! grep -q '<b>7</b>' evil.html && pass || fail "markup from the ticket became markup"
 
 # 6. --html - : the page on stdout, no text report

@@ -18,6 +18,18 @@ std::vector<std::string> decode_all(const Gray& img, bool pure) {
   return texts;
 }
 
+std::vector<Scanned> scan_image(const Gray& img) {
+  ZXing::ImageView view(img.px.data(), img.width, img.height, ZXing::ImageFormat::Lum);
+  auto hints = ZXing::DecodeHints().setTryHarder(true);  // every symbology: say what the label holds
+  std::vector<Scanned> found;
+  for (const auto& r : ZXing::ReadBarcodes(view, hints)) {
+    if (!r.isValid()) continue;
+    const auto& b = r.bytes();
+    found.push_back({std::string(b.begin(), b.end()), ZXing::ToString(r.format()), r.ecLevel()});
+  }
+  return found;
+}
+
 Status verify_raster(const Gray& img, std::string_view expected, std::string_view what) {
   auto texts = decode_all(img, true);
   if (texts.empty()) texts = decode_all(img, false);

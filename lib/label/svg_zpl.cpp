@@ -60,9 +60,13 @@ std::string symbol_path_data(const Label& l) {
 }  // namespace
 
 Expected<std::string> render_svg(const Label& l) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg_element(l, true);
+}
+
+std::string svg_element(const Label& l, bool standalone) {
   std::ostringstream o;
-  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << num(l.mm(l.width)) << "mm\" height=\""
+  // Inline in HTML the namespace is implied (and a page with no URL in it is easier to audit).
+  o << (standalone ? "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"" : "<svg") << " width=\"" << num(l.mm(l.width)) << "mm\" height=\""
     << num(l.mm(l.height)) << "mm\" viewBox=\"0 0 " << l.width << ' ' << l.height << "\">\n"
     << "<title>" << xml_escape(l.content) << "</title>\n"
     << "<desc>IEC 61406-1 identification link label, module " << num(l.module_mm) << " mm (" << l.dots_per_module

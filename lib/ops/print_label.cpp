@@ -106,10 +106,37 @@ Status print_single(const PrintLabelRequest& req, Env& env) {
   return {};
 }
 
+// --scan alone: what the label holds (every code found, its symbology and ECC level); 3 when
+// nothing can be read. Nothing is compared, so nothing can mismatch.
+Status describe_scan(const PrintLabelRequest& req, Env& env) {
+  auto img = label::load_image(req.scan);
+  if (!img) return fail(std::move(img.error()).context("--scan"));
+  auto found = label::scan_image(*img);
+  if (found.empty())
+    return fail(Errc::malformed, "--scan " + req.scan + ": no readable code in the image (" +
+                                     std::to_string(img->width) + " x " + std::to_string(img->height) + " pixels)");
+  if (req.json) {
+    nlohmann::ordered_json j;
+    j["image"] = req.scan;
+    j["codes"] = nlohmann::ordered_json::array();
+    for (const auto& f : found) j["codes"].push_back({{"text", f.text}, {"symbology", f.symbology}, {"ecc", f.ecc}});
+    *env.out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return {};
+  }
+  for (const auto& f : found) {
+    std::string text = f.text;  // a label is untrusted input: no control characters to the terminal
+    for (char& c : text)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    *env.out << req.scan << ": " << text << " (" << f.symbology << (f.ecc.empty() ? "" : ", ECC " + f.ecc) << ")\n";
+  }
+  return {};
+}
+
 // --scan: exit 0 when a QR code in the image holds exactly the expected URI, 13 when the
 // codes found hold something else, 3 when no code can be read.
 Status scan(const PrintLabelRequest& req, Env& env) {
   if (!req.out.empty() || !req.manifest.empty()) return fail(Errc::usage, "--scan takes no --out or --manifest");
+  if (req.uri.empty() && req.ticket.empty() && req.cert.empty()) return describe_scan(req, env);
   auto src = resolve_source(req, env);
   if (!src) return fail(std::move(src.error()));
   auto img = label::load_image(req.scan);

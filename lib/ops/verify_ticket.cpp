@@ -3,6 +3,7 @@
 // lists (SPEC §13.4, onboard/ticket/inputs.h).
 #include <ostream>
 
+#include "onboard/report/report.h"
 #include "onboard/ticket/inputs.h"
 #include "verify_common.h"
 
@@ -33,6 +34,8 @@ Expected<Inputs> parse_inputs(const VerifyTicketRequest& req, const Env& env) {
     if (!c) return fail(std::move(c.error()).context("--device-cert"));
     in.devices.push_back({p, std::move(*c)});
   }
+  if (!req.html.empty())  // SPEC §11: refuse before any work when the page could not be written
+    if (auto ok = check_writable(req.html, req.common.force); !ok) return fail(std::move(ok.error()).context("--html"));
   if (!req.composite_ticket.empty() && req.device_certs.empty())
     return fail(Errc::usage, "--composite-ticket is used for device matching: give --device-cert too");
   return in;
@@ -56,6 +59,16 @@ std::string quiet_line(const verify::TicketReport& r) {
   return r.name + ": VALID" + (r.valid_until ? " until " + format_time(*r.valid_until) : "") + "\n";
 }
 
+Status write_audit_page(const VerifyTicketRequest& req, const std::vector<verify::TicketReport>& reports, Env& env) {
+  report::HtmlOptions opt{env.tool + " " ONBOARD_VERSION, env.now(), {}};
+  for (const auto& p : req.trust.ticket_authorities) opt.trust.push_back("ticket authority " + p);
+  for (const auto& p : req.trust.trust_anchors) opt.trust.push_back("trust anchor " + p);
+  for (const auto& p : req.trust.crls) opt.trust.push_back("CRL " + p);
+  opt.trust.push_back("source " + req.trust.source);
+  auto ok = write_file_atomic(req.html, report::render_html(reports, opt), {req.common.force, 0644});
+  return ok ? ok : fail(std::move(ok.error()).context("--html"));
+}
+
 }  // namespace
 
 // Output: the reports on stdout; with --quiet or more than one ticket, the summary line
@@ -71,17 +84,23 @@ Status verify_ticket(const VerifyTicketRequest& req, Env& env) {
     if (auto ok = load_composite(req.composite_ticket, verifier, *in); !ok) return ok;
   std::vector<Errc> codes;
   std::optional<Error> first;
+  std::vector<verify::TicketReport> audit;  // --html: the page is made from the same reports
   for (const auto& t : *tickets) {
     verify::TicketReport report = verifier.verify(t.path, t.bytes);
     verify::match_device(report, in->devices, in->composite ? &*in->composite : nullptr, in->options.at);
-    *env.out << (req.common.json ? verify::render_json(report) + "\n"
-                 : req.quiet     ? quiet_line(report)
-                                 : verify::render_text(report));
-    if (report.valid) continue;
-    codes.push_back(report.code);
-    if (!first) first = invalid_ticket_error(report);
+    if (req.html != "-")  // `--html -`: stdout carries the page only
+      *env.out << (req.common.json ? verify::render_json(report) + "\n"
+                   : req.quiet     ? quiet_line(report)
+                                   : verify::render_text(report));
+    if (!report.valid) {
+      codes.push_back(report.code);
+      if (!first) first = invalid_ticket_error(report);
+    }
+    if (!req.html.empty()) audit.push_back(std::move(report));
   }
   env.out->flush();
+  if (!req.html.empty())
+    if (auto ok = write_audit_page(req, audit, env); !ok) return ok;
   const std::size_t n = tickets->size();
   if (env.err && (req.quiet || n > 1))
     *env.err << n - codes.size() << " valid, " << codes.size() << " invalid of " << n << " tickets\n";

@@ -15,6 +15,8 @@ grep -q "verify OK" demo.log && pass || fail "demo: openssl verifies the CRL"
 expect_file "$T/demo/pki.acme.example/device-ca.crl" "demo: the CRL where the signer's --crl-url points"
 grep -q "timestamped at .* by .*Dev Time-Stamping Unit" demo.log && pass || fail "demo: time-stamp honoured with --tsa-anchor"
 grep -q "exit 0 (0: the signature was made, and time-stamped" demo.log && pass || fail "demo: time-stamped ticket valid in 2029"
+grep -q '>VALID<' "$T/demo/audit.html" && grep -q 'Device match' "$T/demo/audit.html" && pass ||
+  fail "demo: audit page for the shipped ticket"
 expect_eq "$(ls "$T/demo/shipped" | wc -l)" 4 "demo: shipped tickets"
 expect_eq "$(ls "$T/demo/labels"/*.png | wc -l)" 5 "demo: labels"
 pgrep -f "swtpm socket.*$T/demo" >/dev/null && fail "demo left swtpm running" || pass

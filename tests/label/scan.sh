@@ -60,7 +60,8 @@ expect_rc 3 "not an image"
 run print-label --scan missing.png --uri "$U"
 expect_rc 5 "missing image"
 run print-label --scan rot90.png
-expect_rc 2 "scan needs an expected URI"
+expect_rc 0 "--scan alone says what the label holds (issue 11)"
+expect_out "^rot90.png: $U \(QRCode, ECC Q\)$" "the rotated label's text, symbology and ECC level"
 
 # Scan against a device certificate (its SAN) and a ticket.
 make_pki

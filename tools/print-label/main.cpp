@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-version", req.max_version, "Refuse URIs that need a larger QR version (1-40)");
   app.add_option("--text", req.text, "Human-readable line under the frame (repeatable; {column} from manifest/ticket)");
   app.add_option("--out", req.out, "Output file, - for stdout (with --sheet: the PDF)");
-  app.add_option("--scan", req.scan, "Decode this image (PNG, JPEG, PNM) and compare with --uri/--ticket/--cert");
+  app.add_option("--scan", req.scan, "Decode this image (PNG, JPEG, PNM): alone, print what it holds; with --uri/--ticket/--cert, compare");
   onboard::tools::attach_batch_flags(
       app, {req.manifest, req.out_dir, req.results, req.check, req.inline_outputs, req.continue_on_error},
       "one label per row (ID.ext)");

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_option("--composite-ticket", req.composite_ticket,
                  "CompositeIdentityTicket the device belongs to: only certificates with both URIs match");
+  app.add_option("--html", req.html, "Also write the audit page (self-contained HTML) to FILE; - for stdout");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
     req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::verify_ticket(req, env);

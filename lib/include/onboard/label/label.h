@@ -100,6 +100,9 @@ Expected<Gray> rasterize_vector(const Label& l);
 /// 8-bit grey PNG with the resolution in pHYs.
 Expected<std::string> encode_png(const Gray& img, int dpi);
 Expected<std::string> render_svg(const Label& l);
+/// The <svg> element alone (no XML prolog): standalone = with the xmlns attribute an SVG file
+/// needs; without it, for inline use in an HTML page (the audit page of SPEC §13.4).
+std::string svg_element(const Label& l, bool standalone = false);
 Expected<std::string> render_pdf(const Label& l);
 /// Zebra ZPL II: the symbol as one ^GFA graphic field, text in printer font 0 (^CI28 UTF-8).
 std::string render_zpl(const Label& l);
@@ -120,6 +123,15 @@ int sheet_capacity(const Label& cell, const SheetOptions& opt = {});
 
 /// Texts of every QR code found (ZXing: rotations, downscaling, try-harder).
 std::vector<std::string> decode_all(const Gray& img, bool pure = false);
+/// What a scanned label holds: each code's bytes, its symbology ("QRCode", ...) and its error
+/// correction level when the symbology has one (print-label --scan alone).
+struct Scanned {
+  std::string text;
+  std::string symbology;
+  std::string ecc;
+};
+/// Every barcode found, any symbology (ZXing try-harder: rotations, downscaling).
+std::vector<Scanned> scan_image(const Gray& img);
 /// Decode `img` and compare with `expected`; Errc::mismatch with both texts otherwise.
 Status verify_raster(const Gray& img, std::string_view expected, std::string_view what);
 /// Read PNG, JPEG, or PNM (P2/P5/P3/P6) as grey. Errc::file / Errc::malformed.

@@ -32,6 +32,7 @@ struct VerifyTicketRequest {
   std::vector<std::string> require_signers;
   std::vector<std::string> device_certs;
   std::string composite_ticket;
+  std::string html;  ///< --html FILE: the audit page of SPEC §13.4 (`-` = stdout, then no text report)
 };
 /// Prints one report per ticket; the error (when any ticket is not valid) carries the exit code.
 Status verify_ticket(const VerifyTicketRequest& req, Env& env);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "backend.h"
+#include "prompt.h"
 
 namespace onboard::keys {
 namespace {
@@ -23,11 +24,14 @@ struct PassData {
 int pass_cb(char* buf, int size, int /*rwflag*/, void* u) {
   auto* d = static_cast<PassData*>(u);
   d->asked = true;
-  if (d->options->pass_source.empty()) {
+  // SPEC §13.5: with no --pass-source a person at a terminal is asked; a script gets the error.
+  bool ask = d->options->pass_source.empty() && can_prompt();
+  if (d->options->pass_source.empty() && !ask) {
     d->error = Error{Errc::key, d->path + ": key is encrypted; give its passphrase with --pass-source"};
     return -1;
   }
-  auto secret = read_secret(d->options->pass_source, d->path);
+  auto secret = ask ? prompt_secret("Passphrase for key file " + d->path)
+                    : read_secret(d->options->pass_source, "passphrase for key file " + d->path);
   if (!secret) {
     d->error = secret.error();
     return -1;
@@ -147,7 +151,10 @@ class FileBackend : public KeyContext::Backend {
     if (options_.new_key_pass_source.empty()) {
       ok = PEM_write_bio_PrivateKey(bio.get(), signer->pkey(), nullptr, nullptr, 0, nullptr, nullptr);
     } else {
-      auto pass = read_secret(options_.new_key_pass_source, uri.path);
+      // A new key's passphrase asked on the terminal is typed twice: a typo would lock the key away.
+      auto pass = options_.new_key_pass_source == "prompt"
+                      ? prompt_secret("Passphrase for new key file " + uri.path, true)
+                      : read_secret(options_.new_key_pass_source, uri.path);
       if (!pass) return fail(std::move(pass.error()));
       ok = PEM_write_bio_PKCS8PrivateKey(bio.get(), signer->pkey(), EVP_aes_256_cbc(), pass->value().data(),
                                          static_cast<int>(pass->value().size()), nullptr, nullptr);

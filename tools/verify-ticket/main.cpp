@@ -7,7 +7,7 @@ int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "verify-ticket", "Verify signed Part 21 tickets: signatures, trust, validity, device match");
   onboard::ops::VerifyTicketRequest req;
-  onboard::tools::attach_common_flags(app, req.common, false);
+  onboard::tools::attach_report_flags(app, req.common);  // writes no file: no --force, opens no key
   app.add_option("TICKET", req.tickets, "Signed ticket file(s); - for stdin")->required();
   onboard::tools::attach_trust_flags(app, req.trust);
   app.add_option("--at", req.trust.at, "Evaluation time, RFC 3339 (default now)");
@@ -22,7 +22,6 @@ int main(int argc, char** argv) {
   app.add_option("--composite-ticket", req.composite_ticket,
                  "CompositeIdentityTicket the device belongs to: only certificates with both URIs match");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::verify_ticket(req, env);
   });
 }

@@ -36,7 +36,7 @@ Expected<KeyUri> parse_key_uri(std::string_view text);
 
 /// Where secrets and devices come from; never from argv (SPEC §11).
 struct KeyOptions {
-  std::string pass_source;  ///< passphrase of existing encrypted key files: file:PATH | env:VAR | fd:N | prompt
+  std::string pass_source;  ///< passphrase of existing encrypted key files: file:PATH | env:VAR | fd:N
   std::string new_key_pass_source;  ///< encrypt NEW key files with this passphrase (empty: unencrypted)
   std::string pin_source;   ///< PKCS#11 PIN default (a URI's pin-source wins)
   std::string tcti;         ///< TPM TCTI (else env TPM2OPENSSL_TCTI)
@@ -61,7 +61,7 @@ class Secret {
   void wipe();
   std::string value_;
 };
-/// `file:PATH` (first line), `env:VAR`, `fd:N`, `prompt` (terminal, echo off). Errc::usage else.
+/// `file:PATH` (first line), `env:VAR`, `fd:N`. Errc::usage for other forms.
 Expected<Secret> read_secret(const std::string& source, const std::string& what);
 
 // ---- Signatures -------------------------------------------------------------------------

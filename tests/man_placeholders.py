@@ -17,7 +17,7 @@ def help_placeholders(text):
     """{--name: PLACEHOLDER} for every option line of CLI11's help ("  --a, --b FILE  Desc")."""
     out = {}
     for line in text.splitlines():
-        m = re.match(r"^\s+((?:-[a-z], )?--[a-z0-9-]+(?:, --[a-z0-9-]+)*)(?: ([A-Z][A-Z0-9]*))?(?:\s|$)", line)
+        m = re.match(r"^\s+((?:-[a-z], )?--[a-z0-9-]+(?:, --[a-z0-9-]+)*)(?: ([A-Z][A-Z0-9]*)(?::\S*)?)?(?:\s|$)", line)
         if not m:
             continue
         p = m.group(2) if m.group(2) not in (None, "REQUIRED") else ""

@@ -12,6 +12,7 @@ import os
 import pty
 import re
 import select
+import signal
 import sys
 import termios
 import time
@@ -59,13 +60,16 @@ def main():
         time.sleep(0.2)  # the prompt is written before echo goes off: let the tool get to read()
         offset += m.end()
         os.write(fd, text)
-    # Drain until the command closes the terminal.
+    # Drain until the command closes the terminal; one that waits for more input is killed.
     while True:
         try:
-            r, _, _ = select.select([fd], [], [], 60)
+            r, _, _ = select.select([fd], [], [], 30)
             chunk = os.read(fd, 4096) if r else b""
         except OSError:
             chunk = b""
+        if not r:
+            missing = missing or "(the end: the command still waits for input)"
+            os.kill(pid, signal.SIGKILL)
         if not chunk:
             break
         seen += chunk

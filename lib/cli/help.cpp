@@ -60,8 +60,8 @@ class Formatter : public CLI::Formatter {
  public:
   std::string make_option_opts(const CLI::Option* opt) const override {
     std::string out;
-    if (opt->get_type_size() != 0) {
-      if (!opt->get_type_name().empty()) out += " " + opt->get_type_name();
+    if (!opt->get_type_name().empty()) {
+      out += " " + opt->get_type_name();
       std::string def = opt->get_default_str();
       if (!def.empty() && def != "[]" && def != "0" && def != "\"\"") out += " (default " + def + ")";
       if (opt->get_required()) out += " REQUIRED";
@@ -94,9 +94,13 @@ std::optional<std::string> table_placeholder(std::string_view name) {
 void apply_placeholders(CLI::App& app) {
   app.formatter(std::make_shared<Formatter>());
   for (CLI::Option* opt : app.get_options()) {
-    if (opt->get_type_size() == 0) continue;  // a flag: no value, no placeholder
+    if (opt->get_type_name().empty()) continue;  // a flag: CLI11 gives it no type, it takes no value
     auto p = table_placeholder(option_key(opt));
     opt->type_name(p && !p->empty() ? *p : std::string(kUnknownPlaceholder));
+    // A repeatable option takes one value a use; its description says so (nothing else does now).
+    if (opt->nonpositional() && opt->get_expected_max() > 1 &&
+        opt->get_description().find("repeatable") == std::string::npos)
+      opt->description(opt->get_description() + " (repeatable)");
   }
 }
 

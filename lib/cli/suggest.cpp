@@ -31,12 +31,12 @@ std::string suggest_option(const CLI::App& app, std::string_view unknown) {
       std::string name = "--" + l;
       std::size_t d = edit_distance(unknown, name);
       // A cut-short name ("--manif") is as good as a typo when only one flag starts that way.
-      if (unknown.size() > 3 && name.starts_with(unknown)) d = std::min<std::size_t>(d, 2);
+      if (unknown.size() > 3 && name.starts_with(unknown)) d = std::min<std::size_t>(d, 1);
       if (d < best_d) best_d = d, best = name;
     }
   }
-  // Close enough: at most 2 edits, or a third of the name for long ones.
-  std::size_t limit = std::max<std::size_t>(2, (unknown.size() - 2) / 3);
+  // Close enough: one edit in three letters of the name (and at least one), so "--x" is not "--at".
+  std::size_t limit = std::max<std::size_t>(1, (unknown.size() - 2) / 3);
   return best_d <= limit ? best : std::string();
 }
 

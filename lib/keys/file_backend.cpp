@@ -4,7 +4,9 @@
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "backend.h"
 #include "prompt.h"
@@ -19,10 +21,17 @@ struct PassData {
   std::string path;
   bool asked = false;
   Error error;
+  std::optional<Secret> answer;  // OpenSSL may ask again (one decoder after another): ask a person once
 };
 
 int pass_cb(char* buf, int size, int /*rwflag*/, void* u) {
   auto* d = static_cast<PassData*>(u);
+  if (d->answer) {
+    int n = std::min(static_cast<int>(d->answer->value().size()), size);
+    std::memcpy(buf, d->answer->value().data(), static_cast<std::size_t>(n));
+    return n;
+  }
+  if (d->asked) return -1;  // the source already failed
   d->asked = true;
   // SPEC §13.5: with no --pass-source a person at a terminal is asked; a script gets the error.
   bool ask = d->options->pass_source.empty() && can_prompt();
@@ -31,14 +40,14 @@ int pass_cb(char* buf, int size, int /*rwflag*/, void* u) {
     return -1;
   }
   auto secret = ask ? prompt_secret("Passphrase for key file " + d->path)
-                    : read_secret(d->options->pass_source, "passphrase for key file " + d->path);
+                    : read_secret(d->options->pass_source, "Passphrase for key file " + d->path);
   if (!secret) {
     d->error = secret.error();
     return -1;
   }
-  int n = static_cast<int>(secret->value().size());
-  if (n > size) n = size;
-  std::memcpy(buf, secret->value().data(), static_cast<std::size_t>(n));
+  d->answer.emplace(std::move(*secret));
+  int n = std::min(static_cast<int>(d->answer->value().size()), size);
+  std::memcpy(buf, d->answer->value().data(), static_cast<std::size_t>(n));
   return n;
 }
 
@@ -104,7 +113,7 @@ class FileBackend : public KeyContext::Backend {
     if (text->find("-----BEGIN") == std::string::npos || text->find("PRIVATE KEY-----") == std::string::npos)
       return fail(Errc::malformed, uri.path + ": not a PEM private key");
     ossl::Ptr<BIO> bio(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())));
-    PassData pd{&options_, uri.path, false, {}};
+    PassData pd{&options_, uri.path, false, {}, std::nullopt};
     EVP_PKEY* k = PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, pass_cb, &pd, nullptr, nullptr);
     if (!k) {
       if (!pd.error.message.empty()) {

@@ -82,7 +82,7 @@ for dir in "$SRC"/tools/*/; do
   [ -z "$untabled" ] && pass || fail "$tool: options missing from the placeholder table in lib/cli/help.cpp: $untabled"
   # every option line with a value: NAME[, ALIAS] PLACEHOLDER from the allowed words
   while read -r line; do
-    ph=$(sed -E 's/^ +(-h, )?--[a-z0-9-]+(, --[a-z0-9-]+)*( ([A-Z]+))?.*/\4/' <<<"$line")
+    ph=$(sed -E 's/^ *(-h, )?--[a-z0-9-]+(, --[a-z0-9-]+)*( ([A-Z]+))?.*/\4/' <<<"$line")
     [ -z "$ph" ] || grep -qxE "$ALLOWED|REQUIRED" <<<"$ph" && pass || fail "$tool: placeholder '$ph' is not a typed word: $line"
   done < <(grep -E '^ +--' <<<"$help")
   # repeatable options say so

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   app.add_option("--at", req.trust.at, "Evaluation time, RFC 3339 (default now)");
   app.add_option("--policy", req.policy, "any: one accepted signature suffices (Part 21); all: every signature")
       ->check(CLI::IsMember({"any", "all"}));
-  app.add_option("--require-signer", req.require_signers, "This signer certificate must have an accepted signature")
+  app.add_option("--require-signer", req.require_signers, "This signer certificate must have an accepted signature; repeatable")
       ->allow_extra_args(false);
   app.add_option("--source", req.trust.source, "How the ticket arrived: out-of-band or device (device: no trust anchors)")
       ->check(CLI::IsMember({"out-of-band", "device"}));

@@ -38,4 +38,5 @@ TEST(Utf8, WellFormedOnly) {
   EXPECT_FALSE(check_utf8("\xc0\xaf", "s"));      // overlong
   EXPECT_FALSE(check_utf8("\xed\xa0\x80", "s"));  // surrogate
   EXPECT_EQ(check_utf8("ab\xff", "field").error().message, "field: invalid UTF-8 at byte 2");
+  EXPECT_EQ(check_utf8("\xffok", "s").error().message, "s: invalid UTF-8 at byte 0");  // the first byte is checked too
 }

@@ -124,7 +124,7 @@ rm -f new.key
 short_end=$(openssl x509 -in short.pem -noout -enddate | cut -d= -f2)
 run create-authority --profile ticket-signer --subject "/O=Acme/CN=S" --key new.key --new-key --issuer-cert short.pem \
   --issuer-key short.key --crl-url http://crl.example.com/short.crl --days 100 --out x.pem
-refused 3 "--days beyond the issuer" "--days asks for notAfter .* after --issuer-cert short.pem \(O=Acme,CN=Short CA\) expires on"
+refused 3 "--days beyond the issuer" "--days asks for notAfter .* after --ca-cert short.pem \(O=Acme,CN=Short CA\) expires on"
 run create-authority --profile ticket-signer --subject "/O=Acme/CN=S" --key new.key --new-key --issuer-cert short.pem \
   --issuer-key short.key --crl-url http://crl.example.com/short.crl --not-after 2099-01-01T00:00:00Z --out x.pem
 refused 3 "--not-after beyond the issuer" "--not-after asks for notAfter 2099-01-01T00:00:00Z"
@@ -138,7 +138,7 @@ expect_eq "$(openssl x509 -in idev.pem -noout -enddate | cut -d= -f2)" "Dec 31 2
 run create-authority --profile ticket-signer --subject "/O=Acme/CN=Clamped" --key clamped.key --new-key \
   --issuer-cert short.pem --issuer-key short.key --crl-url http://crl.example.com/short.crl --out clamped.pem
 expect_rc 0 "default validity beyond the issuer is clamped"
-expect_err "warning: the ticket-signer default validity \(5 years\) would outlive --issuer-cert short.pem .*clamped" \
+expect_err "warning: the ticket-signer default validity \(5 years\) would outlive --ca-cert short.pem .*clamped" \
   "clamping is warned about"
 expect_eq "$(openssl x509 -in clamped.pem -noout -enddate | cut -d= -f2)" "$short_end" "clamped notAfter = the issuer's"
 

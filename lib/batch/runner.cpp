@@ -57,7 +57,10 @@ std::string row_id(const Row& r, const std::string& hint) {
 // The manifest's rows, twice: a file is read again; stdin (readable once) is kept from pass 1.
 class RowSource {
  public:
-  explicit RowSource(const std::string& manifest) : manifest_(manifest), stdin_(manifest == "-") {}
+  RowSource(const std::string& manifest, const std::vector<Row>* given)
+      : manifest_(manifest), stdin_(manifest == "-" || given), kept_(given != nullptr) {
+    if (given) rows_ = *given;
+  }
 
   Status open() {
     if (!stdin_ || kept_) {
@@ -114,10 +117,10 @@ struct Counts {
 
 class Runner {
  public:
-  Runner(const Options& opt, Tool& tool, Env& env) : opt_(opt), tool_(tool), env_(env), rows_(opt.manifest) {}
+  Runner(const Options& opt, Tool& tool, Env& env) : opt_(opt), tool_(tool), env_(env), rows_(opt.manifest, opt.rows) {}
 
   Status run() {
-    if (opt_.manifest.empty()) return fail(Errc::usage, "give --manifest FILE|-");
+    if (opt_.manifest.empty() && !opt_.rows) return fail(Errc::usage, "give --manifest FILE|-");
     const bool files = tool_.per_row_files() && !opt_.inline_outputs;
     if (files && opt_.out_dir.empty()) return fail(Errc::usage, "--manifest needs --out-dir DIR (or --inline)");
     if (auto ok = validate_all(); !ok) return ok;

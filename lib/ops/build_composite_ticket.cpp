@@ -10,6 +10,7 @@
 #include <ostream>
 #include <set>
 
+#include "onboard/ticket/inputs.h"
 #include "ticket_signer.h"
 #include "verify_common.h"
 
@@ -27,6 +28,7 @@ struct Plan {
   std::vector<Member> devices, composites;
   TicketSigner signer;
   std::map<std::string, std::string> device_files;  ///< ProductInstanceUri → output path
+  bool outputs_exist = false;  ///< every output is there already (a re-run without --force)
 };
 
 /// A member file holds one signed ticket, or a TicketListType (a sub-composite's bundle).
@@ -111,8 +113,45 @@ Status plan_outputs(Plan& plan, const BuildCompositeTicketRequest& req) {
       return fail(Errc::malformed, "two members map to the same output file " + name + "; rename a ProductInstanceUri");
     plan.device_files[d.ticket.product_instance_uri] = req.out_dir + "/" + name;
   }
+  std::size_t present = 0;
+  for (const auto& name : names) present += file_exists(req.out_dir + "/" + name);
+  if (!req.common.force && present == names.size()) {  // SPEC §13.4: a re-run; they must verify
+    plan.outputs_exist = true;
+    return {};
+  }
   for (const auto& name : names)
     if (auto ok = check_writable(req.out_dir + "/" + name, req.common.force); !ok) return ok;
+  return {};
+}
+
+/// A re-run (SPEC §13.4): the outputs are this composite's when composite.ticket.json holds this
+/// payload signed by --cert, each device file is its member plus our signature with this opc-uri
+/// (byte for byte otherwise), and ticket-list.json bundles exactly those.
+Status check_existing_outputs(const Plan& plan, const BuildCompositeTicketRequest& req) {
+  const std::string& uri = plan.composite.composite_instance_uri;
+  jws::Limits limits;
+  limits.max_document = req.trust.max_size;
+  auto refuse = [&](const std::string& path) {
+    return fail(Errc::file, path + ": exists but is not this composite's output (use --force to replace)");
+  };
+  std::vector<std::string> device_docs, composite_docs;
+  for (const auto& d : plan.devices) {
+    const std::string& path = plan.device_files.at(d.ticket.product_instance_uri);
+    auto text = read_file(path, req.trust.max_size);
+    if (!text || !extends_by_one(d.doc, *text, plan.signer, limits, uri)) return refuse(path);
+    device_docs.push_back(std::move(*text));
+  }
+  const std::string composite_path = req.out_dir + "/composite.ticket.json";
+  auto payload = ticket::encode_json(plan.composite);
+  auto text = read_file(composite_path, req.trust.max_size);
+  jws::Document unsigned_doc;
+  if (payload) unsigned_doc.payload_b64 = base64url_encode(as_bytes(*payload));
+  if (!payload || !text || !extends_by_one(unsigned_doc, *text, plan.signer, limits, uri)) return refuse(composite_path);
+  composite_docs.push_back(std::move(*text));
+  for (const auto& c : plan.composites) composite_docs.push_back(jws::serialize(c.doc));
+  const std::string list_path = req.out_dir + "/ticket-list.json";
+  auto list = read_file(list_path, ticket::kMaxTicketListBytes);
+  if (!list || *list != ticket::encode_ticket_list(device_docs, composite_docs)) return refuse(list_path);
   return {};
 }
 
@@ -160,6 +199,16 @@ Expected<std::string> sign_composite(const Plan& plan) {
 Status build_composite_ticket(const BuildCompositeTicketRequest& req, Env& env) {
   auto plan = make_plan(req, env);
   if (!plan) return fail(std::move(plan.error()));
+  if (plan->outputs_exist) {
+    if (auto ok = check_existing_outputs(*plan, req); !ok) return ok;
+    if (req.common.json)
+      *env.out << nlohmann::ordered_json{{"out_dir", req.out_dir}, {"composite_instance_uri", plan->composite.composite_instance_uri},
+                                         {"skipped", true}}.dump() << "\n";
+    else
+      *env.out << req.out_dir << ": composite " << plan->composite.composite_instance_uri
+               << ": every output exists and verifies; skipped (--force to make them again)\n";
+    return {};
+  }
   keys::KeyContext keys(req.common.keys);
   if (auto ok = open_ticket_signer_key(plan->signer, req.key, keys); !ok) return ok;
   warn_ticket_signer(plan->signer, env);

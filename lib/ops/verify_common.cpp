@@ -52,4 +52,16 @@ Error invalid_ticket_error(const verify::TicketReport& report) {
   return Error{report.code, report.name + ": not valid: " + report.reason};
 }
 
+bool extends_by_one(const jws::Document& in, std::string_view out, const TicketSigner& signer, const jws::Limits& limits,
+                    const std::optional<std::string>& opc_uri) {
+  auto b = jws::parse(out, limits);
+  if (!b || b->payload_b64 != in.payload_b64 || b->signatures.size() != in.signatures.size() + 1) return false;
+  for (std::size_t i = 0; i < in.signatures.size(); ++i)
+    if (in.signatures[i].raw != b->signatures[i].raw) return false;
+  const auto& last = b->signatures.back();
+  if (!last.header || last.header->x5c.front().der() != signer.cert.der()) return false;
+  if (opc_uri && last.header->opc_uri != opc_uri) return false;
+  return jws::verify_signature(b->payload_b64, last).has_value();
+}
+
 }  // namespace onboard::ops

@@ -1,7 +1,9 @@
 // verify-ticket: SPEC §8 over one or many tickets with one trust configuration (one Verifier,
-// so chains shared by the tickets are checked once).
+// so chains shared by the tickets are checked once). Inputs: files, `-`, directories, ticket
+// lists (SPEC §13.4, onboard/ticket/inputs.h).
 #include <ostream>
 
+#include "onboard/ticket/inputs.h"
 #include "verify_common.h"
 
 namespace onboard::ops {
@@ -15,9 +17,6 @@ struct Inputs {
 
 Expected<Inputs> parse_inputs(const VerifyTicketRequest& req, const Env& env) {
   if (req.tickets.empty()) return fail(Errc::usage, "give at least one TICKET file (- for stdin)");
-  int stdin_count = 0;
-  for (const auto& t : req.tickets) stdin_count += t == "-";
-  if (stdin_count > 1) return fail(Errc::usage, "stdin (-) can be given only once");
   auto options = load_trust(req.trust, env);
   if (!options) return fail(std::move(options.error()));
   auto policy = verify::parse_policy(req.policy);
@@ -51,40 +50,45 @@ Status load_composite(const std::string& path, const verify::Verifier& verifier,
   return {};
 }
 
-verify::TicketReport unreadable(const std::string& name, const Error& e, const verify::Options& o) {
-  verify::TicketReport r;
-  r.name = name;
-  r.at = o.at;
-  r.policy = o.policy;
-  r.code = e.code;
-  r.reason = e.message;
-  return r;
+/// --quiet (SPEC §13.4): `PATH: VALID until T` / `PATH: INVALID (reason)`.
+std::string quiet_line(const verify::TicketReport& r) {
+  if (!r.valid) return r.name + ": INVALID (" + r.reason + ")\n";
+  return r.name + ": VALID" + (r.valid_until ? " until " + format_time(*r.valid_until) : "") + "\n";
 }
 
 }  // namespace
 
+// Output: the reports on stdout; with --quiet or more than one ticket, the summary line
+// `N valid, N invalid of N tickets` after them on stderr (so 2>&1 gives tickets + 1 lines).
 Status verify_ticket(const VerifyTicketRequest& req, Env& env) {
   auto in = parse_inputs(req, env);
   if (!in) return fail(std::move(in.error()));
+  if (req.quiet && req.common.json) return fail(Errc::usage, "--quiet and --json: choose one");
+  auto tickets = ticket::expand_ticket_inputs(req.tickets);  // files, `-`, directories, lists
+  if (!tickets) return fail(std::move(tickets.error()));
   verify::Verifier verifier(in->options);
   if (!req.composite_ticket.empty())
     if (auto ok = load_composite(req.composite_ticket, verifier, *in); !ok) return ok;
   std::vector<Errc> codes;
   std::optional<Error> first;
-  for (const auto& path : req.tickets) {
-    auto text = read_file(path, in->options.limits.max_document);
-    verify::TicketReport report = text ? verifier.verify(path, *text) : unreadable(path, text.error(), in->options);
+  for (const auto& t : *tickets) {
+    verify::TicketReport report = verifier.verify(t.path, t.bytes);
     verify::match_device(report, in->devices, in->composite ? &*in->composite : nullptr, in->options.at);
-    *env.out << (req.common.json ? verify::render_json(report) + "\n" : verify::render_text(report));
+    *env.out << (req.common.json ? verify::render_json(report) + "\n"
+                 : req.quiet     ? quiet_line(report)
+                                 : verify::render_text(report));
     if (report.valid) continue;
     codes.push_back(report.code);
     if (!first) first = invalid_ticket_error(report);
   }
   env.out->flush();
+  const std::size_t n = tickets->size();
+  if (env.err && (req.quiet || n > 1))
+    *env.err << n - codes.size() << " valid, " << codes.size() << " invalid of " << n << " tickets\n";
   if (codes.empty()) return {};
-  if (req.tickets.size() == 1) return fail(std::move(*first));
-  return fail(verify::combine_codes(codes), std::to_string(codes.size()) + " of " + std::to_string(req.tickets.size()) +
-                                                " tickets are not valid; first: " + first->message);
+  if (n == 1) return fail(std::move(*first));
+  return fail(verify::combine_codes(codes),
+              std::to_string(codes.size()) + " of " + std::to_string(n) + " tickets are not valid; first: " + first->message);
 }
 
 }  // namespace onboard::ops

@@ -119,10 +119,11 @@ Expected<TicketList> decode_ticket_list(std::string_view json) {
     if (value.items.size() + slot->size() > kMaxTicketListEntries)
       return fail(Errc::malformed, "ticket list: " + key + " has more than " + std::to_string(kMaxTicketListEntries) +
                                        " tickets (the limit)");
-    for (const auto& item : value.items) {
-      if (item.kind != json::Value::Kind::string)
-        return fail(Errc::malformed, "ticket list: " + key + " holds a non-string (EncodedTicket is a JSON string)");
-      slot->push_back(item.text);
+    for (std::size_t i = 0; i < value.items.size(); ++i) {
+      if (value.items[i].kind != json::Value::Kind::string)
+        return fail(Errc::malformed, "ticket list: " + key + "[" + std::to_string(i) +
+                                         "] is not a string (EncodedTicket is a JSON string)");
+      slot->push_back(value.items[i].text);
     }
   }
   return out;

@@ -91,6 +91,50 @@ void signature_json(JsonOut& j, const SignatureReport& s) {
   j.close('}');
 }
 
+void strings_json(JsonOut& j, std::string_view name, const std::vector<std::string>& v) {
+  j.key(name);
+  j.open('[');
+  for (const auto& s : v) j.str(s);
+  j.close(']');
+}
+
+/// The decoded payload (SPEC §13.4), every field; Authorities by subject, validity, fingerprint.
+void payload_json(JsonOut& j, const ticket::Ticket& t) {
+  j.key("payload");
+  j.open('{');
+  if (t.type == ticket::TicketType::device) j.kv("product_instance_uri", t.product_instance_uri);
+  else j.kv("composite_instance_uri", t.composite_instance_uri);
+  j.kv("manufacturer_name", t.manufacturer_name);
+  j.kv("model_name", t.model_name);
+  j.kv("model_version", t.model_version);
+  j.kv("hardware_revision", t.hardware_revision);
+  j.kv("software_revision", t.software_revision);
+  j.kv("serial_number", t.serial_number);
+  j.time_or_null("manufacture_date", t.manufacture_date);
+  if (t.type == ticket::TicketType::composite) {
+    strings_json(j, "devices", t.devices);
+    strings_json(j, "composites", t.composites);
+  }
+  j.key("authorities");
+  j.open('[');
+  for (const auto& a : t.authorities) {
+    j.open('{');
+    if (auto c = x509::Certificate::parse_der(a.authority_certificate)) {
+      j.kv("subject", c->subject());
+      j.kv("not_before", format_time(c->not_before()));
+      j.kv("not_after", format_time(c->not_after()));
+      j.kv("fingerprint", c->fingerprint());
+    }
+    std::vector<std::string> issuers;
+    for (const auto& der : a.issuer_certificates)
+      if (auto c = x509::Certificate::parse_der(der)) issuers.push_back(c->subject());
+    strings_json(j, "issuers", issuers);
+    j.close('}');
+  }
+  j.close(']');
+  j.close('}');
+}
+
 }  // namespace
 
 std::string render_json(const TicketReport& r) {
@@ -110,6 +154,7 @@ std::string render_json(const TicketReport& r) {
     else
       j.kv("composite_instance_uri", r.ticket->composite_instance_uri);
     j.kv("manufacturer_name", r.ticket->manufacturer_name);
+    payload_json(j, *r.ticket);
   }
   j.time_or_null("valid_until", r.valid_until);
   j.key("carried_by");

@@ -8,7 +8,9 @@ int main(int argc, char** argv) {
   onboard::cli::setup(app, "verify-ticket", "Verify signed Part 21 tickets: signatures, trust, validity, device match");
   onboard::ops::VerifyTicketRequest req;
   onboard::tools::attach_report_flags(app, req.common);  // writes no file: no --force, opens no key
-  app.add_option("TICKET", req.tickets, "Signed ticket file(s); - for stdin")->required();
+  app.add_option("TICKET", req.tickets, "Signed ticket files, ticket-list.json files, directories of *.json; - for stdin")
+      ->required();
+  app.add_flag("--quiet", req.quiet, "One line per ticket (PATH: VALID until T / PATH: INVALID (reason)) and the summary");
   onboard::tools::attach_trust_flags(app, req.trust);
   app.add_option("--at", req.trust.at, "Evaluation time, RFC 3339 (default now)");
   app.add_option("--policy", req.policy, "any: one accepted signature suffices (Part 21); all: every signature")

@@ -228,7 +228,7 @@ TEST_F(OpsTest, CountersignTicketAddsASecondSignature) {
   ASSERT_THAT(ops::create_authority(authority("ticket-signer", "dsigner", "droot"), t), IsOk());
   t.clear();
   ops::CountersignTicketRequest r;
-  r.ticket = f("t.json");
+  r.tickets = {f("t.json")};
   r.key = f("dsigner.key");
   r.cert = f("dsigner.pem");
   r.chain = f("droot.pem");

@@ -24,6 +24,9 @@ struct Options {
   bool inline_outputs = false;  ///< outputs' contents in the results, no per-row files
   bool continue_on_error = false;  ///< go past rows that fail while being made (not past bad rows)
   bool force = false;    ///< replace existing outputs instead of verifying/skipping them
+  /// Rows made by the tool instead of read from a manifest (countersign-ticket's TICKET inputs,
+  /// SPEC §13.4); `manifest` then only names them in messages.
+  const std::vector<Row>* rows = nullptr;
 };
 
 /// The batch flags of a tool's request (fields manifest, out_dir, results, check, inline_outputs,

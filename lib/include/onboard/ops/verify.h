@@ -24,8 +24,9 @@ struct TrustRequest {
 
 struct VerifyTicketRequest {
   Common common;
-  std::vector<std::string> tickets;  ///< files, `-` = stdin
+  std::vector<std::string> tickets;  ///< files, `-` = stdin, directories, ticket lists (SPEC §13.4)
   TrustRequest trust;
+  bool quiet = false;  ///< one line per ticket + the summary (SPEC §13.4)
   std::string policy = "any";
   std::vector<std::string> require_signers;
   std::vector<std::string> device_certs;
@@ -36,14 +37,15 @@ Status verify_ticket(const VerifyTicketRequest& req, Env& env);
 
 struct CountersignTicketRequest {
   Common common;
-  std::string ticket;  ///< file or `-`
+  std::vector<std::string> tickets;  ///< files, `-`, directories, ticket lists (SPEC §13.4)
   std::string key, cert, chain, alg;
   std::string composite_instance_uri;  ///< opc-uri of a CompositeBuilder's signature
   TrustRequest trust;
   bool insecure_skip_verify = false;
-  std::string out;
+  std::string out;  ///< one input only
   // batch (SPEC §13.3, §13.4): rows name `ticket` (relative to the manifest), optionally
-  // `composite_instance_uri`; one ID.ticket.json per row
+  // `composite_instance_uri`; one ID.ticket.json per row. Or TICKET inputs with --out-dir: one
+  // output per input file, under the input's file name (a ticket list in → the list out)
   std::string manifest, out_dir, results;
   bool continue_on_error = false, check = false, inline_outputs = false;
 };

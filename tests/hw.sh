@@ -1,7 +1,7 @@
 # Helpers for tests/hsm/*.sh and tests/tpm/*.sh: a SoftHSM2 token and an swtpm started in $T
 # through scripts/dev-hsm and scripts/dev-tpm, stopped again on exit. Source after tests/lib.sh.
 # Outer settings must not leak into the tests.
-unset PKCS11_PIN PKCS11_MODULE_PATH SOFTHSM2_CONF TPM2OPENSSL_TCTI TPM2TOOLS_TCTI TPM2_PKCS11_TCTI
+unset PKCS11_PIN PKCS11_PIN_SOURCE PKCS11_MODULE_PATH SOFTHSM2_CONF TPM2OPENSSL_TCTI TPM2TOOLS_TCTI TPM2_PKCS11_TCTI
 
 HSM_PIN=246810
 HSM_MODULE=/usr/lib/softhsm/libsofthsm2.so
@@ -12,6 +12,7 @@ start_hsm() {
   local args=() l
   for l in "$@"; do args+=(--label "$l"); done
   eval "$("$SRC/scripts/dev-hsm" init "$T/hsm" "${args[@]}" --pin "$HSM_PIN")" || { echo "dev-hsm init failed" >&2; exit 1; }
+  unset PKCS11_PIN_SOURCE  # tests name their PIN source themselves
   PIN_FILE=$T/hsm/user.pin
 }
 

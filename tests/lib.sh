@@ -47,9 +47,9 @@ expect_eq() { if [ "$1" = "$2" ]; then pass; else fail "$3: got '$1', expected '
 make_pki() {
   "$BIN/create-authority" --profile root-ca --subject "/O=Acme/CN=Acme Root" --key root.key --new-key --out root.pem >/dev/null &&
   "$BIN/create-authority" --profile issuing-ca --subject "/O=Acme/CN=Acme Device CA" --key ca.key --new-key \
-    --issuer-cert root.pem --issuer-key root.key --crl-url http://crl.example.com/root.crl --out ca.pem >/dev/null &&
+    --ca-cert root.pem --ca-key root.key --crl-url http://crl.example.com/root.crl --out ca.pem >/dev/null &&
   "$BIN/create-authority" --profile ticket-signer --subject "/O=Acme/CN=Acme Ticket Signer" --key signer.key --new-key \
-    --issuer-cert ca.pem --issuer-key ca.key --crl-url http://crl.example.com/device-ca.crl --out signer.pem >/dev/null &&
+    --ca-cert ca.pem --ca-key ca.key --crl-url http://crl.example.com/device-ca.crl --out signer.pem >/dev/null &&
   cat ca.pem root.pem >chain.pem || { echo "make_pki failed" >&2; exit 1; }
 }
 

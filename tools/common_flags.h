@@ -12,4 +12,7 @@ inline void attach_common_flags(CLI::App& app, ops::Common& common, bool with_ke
   if (with_keys) cli::add_key_flags(app, common.keys);
 }
 
+/// --json alone: for tools that read and report but write no file (no --force to offer).
+inline void attach_report_flags(CLI::App& app, ops::Common& common) { cli::add_json_flag(app, common.json); }
+
 }  // namespace onboard::tools

@@ -1,18 +1,22 @@
 // Flags shared by mint-idevid and issue-ldevid (SPEC §12).
 #pragma once
 
+#include <string>
+
 #include "onboard/cli/cli.h"
 #include "onboard/ops/ops.h"
 
 namespace onboard::tools {
 
-inline void attach_devid_flags(CLI::App& app, ops::DevIdCommon& d) {
+/// `manufacturer_help`: what --manufacturer defaults to in this tool (mint-idevid takes the CA's
+/// O=; issue-ldevid has no default, an LDevID's issuer is the owner, not the manufacturer).
+inline void attach_devid_flags(CLI::App& app, ops::DevIdCommon& d, const std::string& manufacturer_help) {
   app.add_option("--ca-cert", d.ca_cert, "Issuing CA certificate (PEM)")->required();
   app.add_option("--ca-key", d.ca_key, "Issuing CA key URI (file:, pkcs11:, tpm2:)")->required();
   app.add_option("--ca-chain", d.ca_chain, "The CA's issuers, nearest first (PEM)");
   app.add_option("--product-instance-uri", d.product_instance_uri, "The device's ProductInstanceUri (SAN URI)");
   app.add_option("--serial-number", d.serial_number, "Device serial number (subject serialNumber)");
-  app.add_option("--manufacturer", d.manufacturer, "Subject O= (mint-idevid default: the issuing CA's O=)");
+  app.add_option("--manufacturer", d.manufacturer, manufacturer_help);
   app.add_option("--model", d.model, "Subject CN= (the model name)");
   app.add_option("--device-key", d.device_key, "Device key URI (file:, pkcs11:, tpm2:)");
   app.add_flag("--new-key", d.new_key, "Create the device key where --device-key points");

@@ -5,15 +5,21 @@
 
 namespace onboard::cli {
 
+void add_json_flag(CLI::App& app, bool& json) { app.add_flag("--json", json, "Machine-readable results on stdout"); }
+
+void add_force_flag(CLI::App& app, bool& force) { app.add_flag("--force", force, "Overwrite existing output files"); }
+
 void add_output_flags(CLI::App& app, bool& json, bool& force) {
-  app.add_flag("--json", json, "Machine-readable results on stdout");
-  app.add_flag("--force", force, "Overwrite existing output files");
+  add_json_flag(app, json);
+  add_force_flag(app, force);
 }
 
 void add_key_flags(CLI::App& app, keys::KeyOptions& keys) {
   app.add_option("--pin-source", keys.pin_source,
-                 "PKCS#11 PIN source: file:PATH, env:VAR or fd:N (default env PKCS11_PIN)");
-  app.add_option("--pass-source", keys.pass_source, "Passphrase source for encrypted key files: file:PATH, env:VAR or fd:N");
+                 "PKCS#11 PIN source: file:PATH, env:VAR, fd:N or prompt (default env PKCS11_PIN_SOURCE, "
+                 "PKCS11_PIN, else asked on a terminal)");
+  app.add_option("--pass-source", keys.pass_source, "Passphrase source for encrypted key files: file:PATH, env:VAR, fd:N or prompt "
+                 "(default: asked on a terminal)");
   app.add_option("--tcti", keys.tcti, "TPM TCTI, e.g. swtpm:host=127.0.0.1,port=2321 (default env TPM2OPENSSL_TCTI)");
 }
 
@@ -47,6 +53,11 @@ int run(CLI::App& app, int argc, char** argv, const std::function<Status(Env&)>&
     print_error(s.error().message);
     return static_cast<int>(Errc::usage);
   }
+  apply_placeholders(app);
+  if (auto unknown = unknown_option(app, argc, argv)) {
+    print_error(*unknown);
+    return static_cast<int>(Errc::usage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -55,6 +66,16 @@ int run(CLI::App& app, int argc, char** argv, const std::function<Status(Env&)>&
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError&) {
+    // CLI11 says "The following arguments were not expected: ..."; say which and why.
+    std::string extras;
+    for (const auto& r : app.remaining()) extras += (extras.empty() ? "'" : " '") + r + "'";
+    bool takes_operands = !app.get_options([](const CLI::Option* o) { return o->get_positional(); }).empty();
+    print_error("unexpected argument" + std::string(app.remaining().size() > 1 ? "s " : " ") + extras +
+                (takes_operands ? ": more operands than " + app.get_name() + " takes"
+                                : ": " + app.get_name() + " takes no operands, only --options") +
+                " (see --help)");
+    return static_cast<int>(Errc::usage);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     print_error(what + " (see --help)");

@@ -4,9 +4,12 @@
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "backend.h"
+#include "prompt.h"
 
 namespace onboard::keys {
 namespace {
@@ -18,23 +21,33 @@ struct PassData {
   std::string path;
   bool asked = false;
   Error error;
+  std::optional<Secret> answer;  // OpenSSL may ask again (one decoder after another): ask a person once
 };
 
 int pass_cb(char* buf, int size, int /*rwflag*/, void* u) {
   auto* d = static_cast<PassData*>(u);
+  if (d->answer) {
+    int n = std::min(static_cast<int>(d->answer->value().size()), size);
+    std::memcpy(buf, d->answer->value().data(), static_cast<std::size_t>(n));
+    return n;
+  }
+  if (d->asked) return -1;  // the source already failed
   d->asked = true;
-  if (d->options->pass_source.empty()) {
+  // SPEC §13.5: with no --pass-source a person at a terminal is asked; a script gets the error.
+  bool ask = d->options->pass_source.empty() && can_prompt();
+  if (d->options->pass_source.empty() && !ask) {
     d->error = Error{Errc::key, d->path + ": key is encrypted; give its passphrase with --pass-source"};
     return -1;
   }
-  auto secret = read_secret(d->options->pass_source, d->path);
+  auto secret = ask ? prompt_secret("Passphrase for key file " + d->path)
+                    : read_secret(d->options->pass_source, "Passphrase for key file " + d->path);
   if (!secret) {
     d->error = secret.error();
     return -1;
   }
-  int n = static_cast<int>(secret->value().size());
-  if (n > size) n = size;
-  std::memcpy(buf, secret->value().data(), static_cast<std::size_t>(n));
+  d->answer.emplace(std::move(*secret));
+  int n = std::min(static_cast<int>(d->answer->value().size()), size);
+  std::memcpy(buf, d->answer->value().data(), static_cast<std::size_t>(n));
   return n;
 }
 
@@ -100,7 +113,7 @@ class FileBackend : public KeyContext::Backend {
     if (text->find("-----BEGIN") == std::string::npos || text->find("PRIVATE KEY-----") == std::string::npos)
       return fail(Errc::malformed, uri.path + ": not a PEM private key");
     ossl::Ptr<BIO> bio(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())));
-    PassData pd{&options_, uri.path, false, {}};
+    PassData pd{&options_, uri.path, false, {}, std::nullopt};
     EVP_PKEY* k = PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, pass_cb, &pd, nullptr, nullptr);
     if (!k) {
       if (!pd.error.message.empty()) {
@@ -147,7 +160,10 @@ class FileBackend : public KeyContext::Backend {
     if (options_.new_key_pass_source.empty()) {
       ok = PEM_write_bio_PrivateKey(bio.get(), signer->pkey(), nullptr, nullptr, 0, nullptr, nullptr);
     } else {
-      auto pass = read_secret(options_.new_key_pass_source, uri.path);
+      // A new key's passphrase asked on the terminal is typed twice: a typo would lock the key away.
+      auto pass = options_.new_key_pass_source == "prompt"
+                      ? prompt_secret("Passphrase for new key file " + uri.path, true)
+                      : read_secret(options_.new_key_pass_source, uri.path);
       if (!pass) return fail(std::move(pass.error()));
       ok = PEM_write_bio_PKCS8PrivateKey(bio.get(), signer->pkey(), EVP_aes_256_cbc(), pass->value().data(),
                                          static_cast<int>(pass->value().size()), nullptr, nullptr);

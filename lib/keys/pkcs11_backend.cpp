@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "pkcs11_module.h"
+#include "prompt.h"
 
 namespace onboard::keys {
 namespace {
@@ -123,15 +124,20 @@ class Pkcs11Backend : public KeyContext::Backend {
     return *m;
   }
 
-  // URI pin-source, then pin-value (warned about), then --pin-source, then env PKCS11_PIN.
+  // URI pin-source, then pin-value (warned about), then --pin-source, then env PKCS11_PIN_SOURCE
+  // (a source, e.g. what scripts/dev-hsm exports), then env PKCS11_PIN, then on a terminal a
+  // prompt (SPEC §13.5).
   Expected<Secret> pin_for(const KeyUri& uri) const {
     const std::string what = "PIN for PKCS#11 token '" + uri.token + "'";
     if (!uri.pin_source.empty()) return read_secret(uri.pin_source, what);
     if (!uri.pin_value.empty()) return Secret(uri.pin_value);
     if (!options_.pin_source.empty()) return read_secret(options_.pin_source, what);
+    if (const char* src = std::getenv("PKCS11_PIN_SOURCE"); src && *src) return read_secret(src, what);
     if (const char* env = std::getenv("PKCS11_PIN")) return Secret(std::string(env));
+    if (can_prompt()) return prompt_secret(what);
     return fail(Errc::key, "PKCS#11 token '" + uri.token +
-                               "' needs a PIN: give pin-source=file:PATH in the URI, --pin-source, or set PKCS11_PIN");
+                               "' needs a PIN: give pin-source=file:PATH in the URI, --pin-source, or set PKCS11_PIN "
+                               "(or run it on a terminal to be asked)");
   }
 
   // Exactly one private key must match; its CKA_ID must be unique among private keys.

@@ -53,17 +53,17 @@ Expected<Source> source_from_ticket(std::string_view document, const std::string
 Expected<Source> source_from_certificate(const std::string& path, const std::string& pick,
                                          std::vector<std::string>& warnings) {
   auto cert = x509::Certificate::load(path);
-  if (!cert) return fail(std::move(cert.error()).context("--cert"));
+  if (!cert) return fail(std::move(cert.error()).context("--device-cert"));
   auto uris = cert->san_uris();
   if (!pick.empty()) {
     if (std::find(uris.begin(), uris.end(), pick) == uris.end())
       return fail(Errc::mismatch, "--uri " + pick + " is not a URI subjectAltName of " + path);
     return source_from_uri(pick);
   }
-  if (uris.empty()) return fail(Errc::malformed, "--cert " + path + ": the certificate has no URI subjectAltName");
+  if (uris.empty()) return fail(Errc::malformed, "--device-cert " + path + ": the certificate has no URI subjectAltName");
   // SPEC §3: the ProductInstanceUri comes first; a composite LDevID adds the CompositeInstanceUri.
   if (uris.size() > 1)
-    warnings.push_back("--cert " + path + ": " + std::to_string(uris.size()) + " URI subjectAltNames; labelling the first, " +
+    warnings.push_back("--device-cert " + path + ": " + std::to_string(uris.size()) + " URI subjectAltNames; labelling the first, " +
                        uris[0] + " (give --uri to label another; it must be one of them)");
   return source_from_uri(uris[0]);
 }

@@ -10,9 +10,9 @@ Status create_authority(const CreateAuthorityRequest& req, Env& env) {
     return fail(Errc::usage, "--profile must be root-ca, issuing-ca, ticket-signer or tsa");
   bool root = *profile == x509::Profile::root_ca;
   if (root && (!req.issuer_cert.empty() || !req.issuer_key.empty()))
-    return fail(Errc::usage, "a root-ca is self-signed: do not give --issuer-cert/--issuer-key");
+    return fail(Errc::usage, "a root-ca is self-signed: do not give --ca-cert/--ca-key");
   if (!root && (req.issuer_cert.empty() || req.issuer_key.empty()))
-    return fail(Errc::usage, "--profile " + req.profile + " needs --issuer-cert and --issuer-key");
+    return fail(Errc::usage, "--profile " + req.profile + " needs --ca-cert and --ca-key");
   if (req.days > 0 && !req.not_after.empty()) return fail(Errc::usage, "give --days or --not-after, not both");
   if (req.days < 0) return fail(Errc::usage, "--days must be positive");
   // Part 21 §6.1: issuer certificates of a ticket-signing chain carry cRLDistributionPoints or
@@ -42,7 +42,7 @@ Status create_authority(const CreateAuthorityRequest& req, Env& env) {
   spec.ocsp_urls = req.ocsp_urls;
   std::optional<Issuer> issuer;
   if (!root) {  // SPEC §13.2 preflight, before any key is generated or file written
-    auto loaded = load_issuer_cert(req.issuer_cert, "", "--issuer-cert", "--issuer-key", now,
+    auto loaded = load_issuer_cert(req.issuer_cert, "", "--ca-cert", "--ca-key", now,
                                    *profile == x509::Profile::issuing_ca);
     if (!loaded) return fail(std::move(loaded.error()));
     issuer = std::move(*loaded);
@@ -62,7 +62,7 @@ Status create_authority(const CreateAuthorityRequest& req, Env& env) {
   key_options.new_key_pass_source = key_options.pass_source;
   keys::KeyContext keys(key_options);
   if (issuer) {
-    if (auto ok = open_issuer_key(*issuer, req.issuer_key, keys, "--issuer-key"); !ok) return ok;
+    if (auto ok = open_issuer_key(*issuer, req.issuer_key, keys, "--ca-key"); !ok) return ok;
   }
   auto subject_key = device_key(keys, req.key, req.new_key, req.key_type, false, "--key");
   if (!subject_key) return fail(std::move(subject_key.error()));

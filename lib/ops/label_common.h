@@ -13,7 +13,7 @@ namespace onboard::ops::label_ops {
 using label::Format;
 using label::Source;
 
-/// --uri, --ticket or --cert (exactly one; --uri with --cert picks a SAN), validated (SPEC §2).
+/// --uri, --ticket or --device-cert (exactly one; --uri with --device-cert picks a SAN), validated (SPEC §2).
 Expected<Source> resolve_source(const PrintLabelRequest& req, Env& env);
 
 /// Rendering options from the request (ECC, size, --text templates filled from `values`).

@@ -12,7 +12,7 @@ namespace onboard::ops::label_ops {
 
 Expected<Source> resolve_source(const PrintLabelRequest& req, Env& env) {
   const int given = !req.uri.empty() + !req.ticket.empty() + !req.cert.empty();
-  Expected<Source> src = fail(Errc::usage, "give exactly one of --uri, --ticket or --cert");
+  Expected<Source> src = fail(Errc::usage, "give exactly one of --uri, --ticket or --device-cert");
   std::vector<std::string> warnings;
   if (given == 2 && !req.uri.empty() && !req.cert.empty()) {  // --uri picks one SAN of the certificate
     src = label::source_from_certificate(req.cert, req.uri, warnings);

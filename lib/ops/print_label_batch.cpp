@@ -118,7 +118,7 @@ class LabelTool : public batch::Tool {
 
 Status print_batch(const PrintLabelRequest& req, Env& env) {
   if (!req.uri.empty() || !req.ticket.empty() || !req.cert.empty())
-    return fail(Errc::usage, "--manifest takes the URIs from its product_instance_uri column, not --uri/--ticket/--cert");
+    return fail(Errc::usage, "--manifest takes the URIs from its product_instance_uri column, not --uri/--ticket/--device-cert");
   Format format = Format::pdf;
   if (req.sheet) {
     if (req.out.empty() || !req.out_dir.empty()) return fail(Errc::usage, "--sheet writes one PDF: give --out FILE.pdf");

@@ -1,5 +1,5 @@
-# Every tool has a man page (SPEC §11) that documents every long option its --help lists and the
-# exit codes of SPEC §8, and --version names the tool. Tools whose binary is not built are skipped;
+# Every tool has a man page (SPEC §11) that documents every long option its --help lists with the
+# same placeholder (SPEC §13.5) and the exit codes of SPEC §8, and --version names the tool. Tools whose binary is not built are skipped;
 # a built tool without a page fails.
 source "$SRC/tests/lib.sh"
 
@@ -36,6 +36,15 @@ for dir in "$SRC"/tools/*/; do
       fail "$tool: man/$tool.1 does not document $opt"
     fi
   done
+
+  # The placeholders agree: `--out FILE` in --help is `--out FILE` in SYNOPSIS and OPTIONS (SPEC §13.5).
+  if command -v python3 >/dev/null 2>&1; then
+    if diffs=$(python3 "$SRC/tests/man_placeholders.py" "$page" <<<"$help"); then
+      pass
+    else
+      fail "$tool: --help and man/$tool.1 disagree on placeholders:"$'\n'"$diffs"
+    fi
+  fi
 
   # EXIT STATUS section: codes 0, 2, 3, 4, 5 each as an item (".B 0", ".TP" tag "10, 11, 12", ...)
   exit_section=$(awk '/^\.SH +"?EXIT STATUS"?/ { on = 1; next } /^\.SH/ { on = 0 } on' <<<"$text")

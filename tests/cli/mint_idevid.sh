@@ -89,7 +89,7 @@ run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:a:9 
 expect_rc 2 "both --csr and --device-key"
 # encrypted CA key without a passphrase
 openssl pkcs8 -topk8 -in ca.key -out ca-enc.key -passout pass:topsecret 2>/dev/null
-run mint-idevid --ca-cert ca.pem --ca-key ca-enc.key --product-instance-uri urn:a:9 --serial-number 9 --device-key dev.key --out bad.pem
+run mint-idevid --ca-cert ca.pem --ca-key ca-enc.key --product-instance-uri urn:a:9 --serial-number 9 --device-key dev.key --out bad.pem </dev/null
 expect_rc 4 "encrypted key without passphrase"; expect_err "pass-source" "encrypted key message"
 echo topsecret > pass.txt
 run mint-idevid --ca-cert ca.pem --ca-key ca-enc.key --pass-source file:pass.txt --product-instance-uri urn:a:9 --serial-number 9 --device-key dev.key --out enc-ok.pem

@@ -83,7 +83,7 @@ refused 11 "expired issuer" \
   "^mint-idevid: error: --ca-cert expired-ca.pem \(O=Acme,CN=Expired CA\) expired on 2021-05-01T00:00:00Z: renew the CA or use a valid --ca-cert$"
 run create-authority --profile ticket-signer --subject "/O=Acme/CN=S" --key new.key --new-key --issuer-cert future-ca.pem \
   --issuer-key future-ca.key --crl-url http://crl.example.com/f.crl --out x.pem
-refused 11 "not-yet-valid issuer" "--issuer-cert future-ca.pem \(O=Acme,CN=Future CA\) is not valid before 2099-01-01T00:00:00Z"
+refused 11 "not-yet-valid issuer" "--ca-cert future-ca.pem \(O=Acme,CN=Future CA\) is not valid before 2099-01-01T00:00:00Z"
 run issue-ldevid --ca-cert expired-ca.pem --ca-key expired-ca.key --product-instance-uri urn:acme.example:x1:1 \
   --device-key new.key --new-key --serial-number 1 --out x.pem
 refused 11 "expired issuer (issue-ldevid)" "expired on 2021-05-01T00:00:00Z"
@@ -112,7 +112,7 @@ run mint-idevid --ca-cert crl-only-ca.pem --ca-key crl-only-ca.key --product-ins
 refused 3 "issuer without keyCertSign" "crl-only-ca.pem \(O=Acme,CN=CRL Only CA\) lacks keyUsage keyCertSign"
 run create-authority --profile issuing-ca --subject "/O=Acme/CN=Sub CA" --key new.key --new-key --issuer-cert ca.pem \
   --issuer-key ca.key --crl-url http://crl.example.com/ca.crl --out x.pem
-refused 3 "new CA under pathlen:0" "--issuer-cert ca.pem \(O=Acme,CN=Acme Device CA\) has pathLenConstraint 0"
+refused 3 "new CA under pathlen:0" "--ca-cert ca.pem \(O=Acme,CN=Acme Device CA\) has pathLenConstraint 0"
 run create-authority --profile ticket-signer --subject "/O=Acme/CN=EE" --key new.key --new-key --issuer-cert ca.pem \
   --issuer-key ca.key --crl-url http://crl.example.com/ca.crl --days 30 --out ee.pem
 expect_rc 0 "an end entity under pathlen:0 is fine"
@@ -124,7 +124,7 @@ rm -f new.key
 short_end=$(openssl x509 -in short.pem -noout -enddate | cut -d= -f2)
 run create-authority --profile ticket-signer --subject "/O=Acme/CN=S" --key new.key --new-key --issuer-cert short.pem \
   --issuer-key short.key --crl-url http://crl.example.com/short.crl --days 100 --out x.pem
-refused 3 "--days beyond the issuer" "--days asks for notAfter .* after --issuer-cert short.pem \(O=Acme,CN=Short CA\) expires on"
+refused 3 "--days beyond the issuer" "--days asks for notAfter .* after --ca-cert short.pem \(O=Acme,CN=Short CA\) expires on"
 run create-authority --profile ticket-signer --subject "/O=Acme/CN=S" --key new.key --new-key --issuer-cert short.pem \
   --issuer-key short.key --crl-url http://crl.example.com/short.crl --not-after 2099-01-01T00:00:00Z --out x.pem
 refused 3 "--not-after beyond the issuer" "--not-after asks for notAfter 2099-01-01T00:00:00Z"
@@ -138,7 +138,7 @@ expect_eq "$(openssl x509 -in idev.pem -noout -enddate | cut -d= -f2)" "Dec 31 2
 run create-authority --profile ticket-signer --subject "/O=Acme/CN=Clamped" --key clamped.key --new-key \
   --issuer-cert short.pem --issuer-key short.key --crl-url http://crl.example.com/short.crl --out clamped.pem
 expect_rc 0 "default validity beyond the issuer is clamped"
-expect_err "warning: the ticket-signer default validity \(5 years\) would outlive --issuer-cert short.pem .*clamped" \
+expect_err "warning: the ticket-signer default validity \(5 years\) would outlive --ca-cert short.pem .*clamped" \
   "clamping is warned about"
 expect_eq "$(openssl x509 -in clamped.pem -noout -enddate | cut -d= -f2)" "$short_end" "clamped notAfter = the issuer's"
 

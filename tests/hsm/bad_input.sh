@@ -20,8 +20,8 @@ grep -q 999999 <<<"$ERR$OUT" && fail "the PIN from PKCS11_PIN appears in the out
 ca --key "pkcs11:token=mfg;object=root" --pin-source "file:$PIN_FILE"
 expect_rc 0 "right PIN after wrong ones"
 
-# No PIN at all.
-ca --key "pkcs11:token=mfg;object=root"
+# No PIN at all (and no terminal to ask on: tests/hsm/prompt.sh covers the terminal).
+ca --key "pkcs11:token=mfg;object=root" </dev/null
 expect_rc 4 "no PIN"
 expect_err "token 'mfg' needs a PIN" "no PIN"
 

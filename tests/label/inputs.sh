@@ -31,7 +31,7 @@ expect_no_file bad.png "nothing written for a bad ticket"
 make_pki
 "$BIN/mint-idevid" --ca-cert ca.pem --ca-key ca.key --product-instance-uri "$U" --serial-number 16273849 \
   --device-key dev.key --new-key --out dev.pem >/dev/null || fail "mint-idevid"
-run print-label --cert dev.pem --out c.png --json
+run print-label --device-cert dev.pem --out c.png --json
 expect_rc 0 "label from a certificate"
 expect_out "\"uri\":\"$U\"" "certificate SAN"
 if "$BIN/issue-ldevid" --ca-cert ca.pem --ca-key ca.key --product-instance-uri "$U" --composite-instance-uri "$C" \
@@ -39,8 +39,8 @@ if "$BIN/issue-ldevid" --ca-cert ca.pem --ca-key ca.key --product-instance-uri "
   run print-label --cert ld.pem --out ld.png --json
   expect_rc 0 "two SANs"
   expect_out "\"uri\":\"$U\"" "first SAN is labelled"
-  expect_err "warning: --cert ld.pem: 2 URI subjectAltNames; labelling the first" "says which SAN"
-  run print-label --cert ld.pem --uri "$C" --out comp.png --json
+  expect_err "warning: --device-cert ld.pem: 2 URI subjectAltNames; labelling the first" "says which SAN"
+  run print-label --device-cert ld.pem --uri "$C" --out comp.png --json
   expect_rc 0 "--uri picks a SAN"
   expect_out "\"uri\":\"$C\"" "composite SAN picked"
   run print-label --cert ld.pem --uri https://elsewhere.example/x --out no.png
@@ -105,7 +105,7 @@ expect_err "warning: module size 0.169 mm is below the IEC 61406-1 minimum of 0.
 expect_err "warning: error correction L is below the Q" "low ECC warning"
 run print-label --help
 expect_rc 0 "--help"
-for flag in --uri --ticket --cert --format --dpi --module-mm --ecc --text --out --scan --manifest --out-dir --sheet --json --force; do
+for flag in --uri --ticket --device-cert --cert --format --dpi --module-mm --ecc --text --out --scan --manifest --out-dir --sheet --json --force; do
   grep -q -- "$flag" <<<"$OUT" && pass || fail "--help lists $flag"
 done
 # The man page documents every flag --help lists.

@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
   app.add_option("--key", req.key, "Key URI of the new authority (file:, pkcs11:, tpm2:)")->required();
   app.add_flag("--new-key", req.new_key, "Create the key where --key points");
   app.add_option("--key-type", req.key_type, "Type of a new key: p256, p384, rsa2048, rsa3072, rsa4096, ed25519");
-  app.add_option("--issuer-cert", req.issuer_cert, "Issuing CA certificate (not for root-ca)");
-  app.add_option("--issuer-key", req.issuer_key, "Issuing CA key URI");
+  // SPEC §13.5: --ca-cert/--ca-key as in every issuing tool; §12's --issuer-cert/--issuer-key stay as aliases.
+  app.add_option("--ca-cert,--issuer-cert", req.issuer_cert, "Issuing CA certificate (PEM; not for root-ca)");
+  app.add_option("--ca-key,--issuer-key", req.issuer_key, "Issuing CA key URI (file:, pkcs11:, tpm2:)");
   app.add_option("--days", req.days, "Validity in days (default: root 25 y, issuing 15 y, signer 5 y)");
   app.add_option("--not-after", req.not_after, "Expiry, RFC 3339");
   app.add_option("--crl-url", req.crl_urls, "CRL distribution point URL (repeatable)");

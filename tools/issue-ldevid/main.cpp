@@ -8,7 +8,8 @@ int main(int argc, char** argv) {
   onboard::cli::setup(app, "issue-ldevid", "Issue an LDevID certificate (same key as the IDevID allowed)");
   onboard::ops::IssueLdevidRequest req;
   onboard::tools::attach_common_flags(app, req.common, true);
-  onboard::tools::attach_devid_flags(app, req.dev);
+  onboard::tools::attach_devid_flags(
+      app, req.dev, "Subject O= (no default; with none of --subject/--serial-number/--model/--manufacturer the subject is copied from --from-idevid or --csr)");
   app.add_option("--composite-instance-uri", req.composite_instance_uri,
                  "Outermost CompositeInstanceUri: the SAN carries both URIs");
   app.add_option("--from-idevid", req.from_idevid, "Take the public key (and subject) from this IDevID certificate");

@@ -8,7 +8,7 @@ int main(int argc, char** argv) {
   onboard::cli::setup(app, "mint-idevid", "Issue IDevID certificates whose SAN is the ProductInstanceUri");
   onboard::ops::MintIdevidRequest req;
   onboard::tools::attach_common_flags(app, req.common, true);
-  onboard::tools::attach_devid_flags(app, req.dev);
+  onboard::tools::attach_devid_flags(app, req.dev, "Subject O= (default: the issuing CA's O=)");
   app.add_flag("--hardware-module-name", req.hardware_module_name,
                "Add the otherName hardwareModuleName (hwType TPM 2.0) to the SAN");
   app.add_option("--hw-serial", req.hw_serial, "hwSerialNum of the hardwareModuleName (default: the serial number)");

@@ -7,7 +7,8 @@ int main(int argc, char** argv) {
   CLI::App app;
   onboard::cli::setup(app, "verify-ticket", "Verify signed Part 21 tickets: signatures, trust, validity, device match");
   onboard::ops::VerifyTicketRequest req;
-  onboard::tools::attach_common_flags(app, req.common, false);
+  onboard::tools::attach_report_flags(app, req.common);  // opens no key
+  onboard::cli::add_force_flag(app, req.common.force);   // replaces an existing --html page
   app.add_option("TICKET", req.tickets, "Signed ticket files, ticket-list.json files, directories of *.json; - for stdin")
       ->required();
   app.add_flag("--quiet", req.quiet, "One line per ticket (PATH: VALID until T / PATH: INVALID (reason)) and the summary");
@@ -15,7 +16,7 @@ int main(int argc, char** argv) {
   app.add_option("--at", req.trust.at, "Evaluation time, RFC 3339 (default now)");
   app.add_option("--policy", req.policy, "any: one accepted signature suffices (Part 21); all: every signature")
       ->check(CLI::IsMember({"any", "all"}));
-  app.add_option("--require-signer", req.require_signers, "This signer certificate must have an accepted signature")
+  app.add_option("--require-signer", req.require_signers, "This signer certificate must have an accepted signature; repeatable")
       ->allow_extra_args(false);
   app.add_option("--source", req.trust.source, "How the ticket arrived: out-of-band or device (device: no trust anchors)")
       ->check(CLI::IsMember({"out-of-band", "device"}));
@@ -25,7 +26,6 @@ int main(int argc, char** argv) {
                  "CompositeIdentityTicket the device belongs to: only certificates with both URIs match");
   app.add_option("--html", req.html, "Also write the audit page (self-contained HTML) to FILE; - for stdout");
   return onboard::cli::run(app, argc, argv, [&](onboard::Env& env) {
-    req.common.keys.env = &env;  // key warnings (e.g. a pin-value in a URI) go to stderr
     return onboard::ops::verify_ticket(req, env);
   });
 }

@@ -81,7 +81,7 @@ TEST(CertificateSource, UnreadableFile) {
   auto s = source_from_certificate("/nonexistent/dev.pem", "", w);
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, Errc::file);
-  EXPECT_EQ(s.error().message.rfind("--cert: ", 0), 0u) << s.error().message;
+  EXPECT_EQ(s.error().message.rfind("--device-cert: ", 0), 0u) << s.error().message;
 }
 
 TEST(Format, FromFlagOrExtension) {

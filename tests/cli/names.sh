@@ -88,6 +88,7 @@ for dir in "$SRC"/tools/*/; do
   # repeatable options say so
   for opt in --ticket-authority --trust-anchor --crl --authority --member --require-signer --text --crl-url --ocsp-url; do
     line=$(grep -E "^ +$opt( |,)" <<<"$help") || continue
+    [ "$tool/$opt" = publish-crl/--crl ] && continue  # the one previous CRL, not a list
     grep -qi repeatable <<<"$line" && pass || fail "$tool: $opt takes one value a time but its help does not say 'repeatable': $line"
   done
 done

@@ -17,13 +17,7 @@ TemplateValues values_of(const ticket::Ticket& t) {
   auto put = [&](const char* name, const std::string& value) {
     if (!value.empty()) v[name] = value;
   };
-  put("manufacturer_name", t.manufacturer_name);
-  put("model_name", t.model_name);
-  put("model_version", t.model_version);
-  put("hardware_revision", t.hardware_revision);
-  put("software_revision", t.software_revision);
-  put("serial_number", t.serial_number);
-  if (t.manufacture_date) put("manufacture_date", format_time(*t.manufacture_date));
+  for (const auto& [name, value] : ticket::descriptive_fields(t)) put(name.c_str(), value);
   put("composite_instance_uri", t.composite_instance_uri);
   return v;
 }

@@ -26,24 +26,20 @@ std::string safe(std::string_view s) {
 }
 
 struct Field {
-  const char* name;
+  std::string name;
   std::string value;
 };
 
 std::vector<Field> payload_fields(const ticket::Ticket& t) {
   std::vector<Field> f{{"type", ticket::type_name(t.type)}};
-  auto add = [&](const char* n, const std::string& v) {
+  auto add = [&](const std::string& n, const std::string& v) {
     if (!v.empty()) f.push_back({n, v});
   };
   add("product_instance_uri", t.product_instance_uri);
   add("composite_instance_uri", t.composite_instance_uri);
-  add("manufacturer_name", t.manufacturer_name);
-  add("model_name", t.model_name);
-  add("model_version", t.model_version);
-  add("hardware_revision", t.hardware_revision);
-  add("software_revision", t.software_revision);
-  add("serial_number", t.serial_number);
-  f.push_back({"manufacture_date", t.manufacture_date ? format_time(*t.manufacture_date) : "unknown"});
+  for (const auto& [name, value] : ticket::descriptive_fields(t))
+    f.push_back({name, value.empty() && name == "manufacture_date" ? "unknown" : value});
+  std::erase_if(f, [](const Field& x) { return x.value.empty(); });
   return f;
 }
 

@@ -28,6 +28,16 @@ std::string type_name(TicketType type) {
   return type == TicketType::device ? "DeviceIdentityTicketType" : "CompositeIdentityTicketType";
 }
 
+std::vector<std::pair<std::string, std::string>> descriptive_fields(const Ticket& t) {
+  return {{"manufacturer_name", t.manufacturer_name},
+          {"model_name", t.model_name},
+          {"model_version", t.model_version},
+          {"hardware_revision", t.hardware_revision},
+          {"software_revision", t.software_revision},
+          {"serial_number", t.serial_number},
+          {"manufacture_date", t.manufacture_date ? format_time(*t.manufacture_date) : ""}};
+}
+
 std::string cty_for(TicketType type) { return "opc-ticket+json;type=" + type_name(type); }
 
 // Parsed as a media type (RFC 2045 / RFC 7231 §3.1.1.1), never compared byte for byte: type

@@ -117,13 +117,10 @@ void payload_json(JsonOut& j, const ticket::Ticket& t) {
   j.open('{');
   if (t.type == ticket::TicketType::device) j.kv("product_instance_uri", t.product_instance_uri);
   else j.kv("composite_instance_uri", t.composite_instance_uri);
-  j.kv("manufacturer_name", t.manufacturer_name);
-  j.kv("model_name", t.model_name);
-  j.kv("model_version", t.model_version);
-  j.kv("hardware_revision", t.hardware_revision);
-  j.kv("software_revision", t.software_revision);
-  j.kv("serial_number", t.serial_number);
-  j.time_or_null("manufacture_date", t.manufacture_date);
+  for (const auto& [name, value] : ticket::descriptive_fields(t)) {
+    if (name == "manufacture_date") j.time_or_null(name, t.manufacture_date);  // null when unknown
+    else j.kv(name, value);
+  }
   if (t.type == ticket::TicketType::composite) {
     strings_json(j, "devices", t.devices);
     strings_json(j, "composites", t.composites);

@@ -49,6 +49,12 @@ struct Ticket {
   std::vector<std::string> devices, composites;
 };
 
+/// The payload's descriptive fields under their SPEC §12 snake_case names, in payload order:
+/// manufacturer_name, model_name, model_version, hardware_revision, software_revision,
+/// serial_number, manufacture_date (RFC 3339; empty when unknown). The one list every view of a
+/// ticket uses (inspect-ticket, verify-ticket --json, label templates); absent ones are empty.
+std::vector<std::pair<std::string, std::string>> descriptive_fields(const Ticket& t);
+
 /// OPC 10000-6 compact JSON, fields in SPEC §5 order, defaults omitted; validates required fields.
 Expected<std::string> encode_json(const Ticket& t);
 

@@ -150,6 +150,20 @@ expect_rc 2 "--tsa must be http(s)"
 expect_no_file x.json "nothing written (bad URL)"
 expect_no_temp . "no temporary files"
 
+# Revocation after the time-stamp (SPEC §13.6): forgiven unless the reason is a key compromise.
+# The revocation is made a few seconds after t.json's token, so its date lies after the token's time.
+sleep 2
+"$BIN/publish-crl" --ca-cert ca.pem --ca-key ca.key --revoke short.pem --reason superseded --out superseded.crl >/dev/null
+"$BIN/publish-crl" --ca-cert ca.pem --ca-key ca.key --revoke short.pem --reason keyCompromise --out compromise.crl >/dev/null
+run verify-ticket t.json --trust-anchor root.pem --tsa-anchor tsa/root.pem --crl superseded.crl
+expect_rc 0 "revoked (superseded) after the time-stamp: still valid"
+expect_out "after the time-stamp and not for key compromise" "says why the revocation does not count"
+run verify-ticket t.json --trust-anchor root.pem --crl superseded.crl
+expect_rc 12 "the same without --tsa-anchor: revoked"
+run verify-ticket t.json --trust-anchor root.pem --tsa-anchor tsa/root.pem --crl compromise.crl
+expect_rc 12 "revoked for keyCompromise after the time-stamp: revoked all the same"
+expect_out "reason keyCompromise" "the reason is reported"
+
 "$SRC/scripts/dev-tsa" stop tsa
 [ -f tsa/pid ] && fail "dev-tsa stop leaves no responder" || pass
 finish

@@ -9,17 +9,10 @@ N=${N:-2000}
 T=$(mktemp -d /tmp/onboard-bench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
-ca() { "$BIN/create-authority" "$@" >/dev/null; }
-ca --profile root-ca --subject "/O=Bench/CN=Root" --key root.key --new-key --out root.pem
-ca --profile issuing-ca --crl-url http://crl.example.com/root.crl --subject "/O=Bench/CN=CA" --key ca.key --new-key --issuer-cert root.pem --issuer-key root.key --out ca.pem
-ca --profile ticket-signer --crl-url http://crl.example.com/ca.crl --subject "/O=Bench/CN=Signer" --key signer.key --new-key --issuer-cert ca.pem --issuer-key ca.key --out signer.pem
-ca --profile root-ca --subject "/O=Dist/CN=Root" --key droot.key --new-key --out droot.pem
-ca --profile issuing-ca --crl-url http://crl.example.com/droot.crl --subject "/O=Dist/CN=CA" --key dca.key --new-key --issuer-cert droot.pem --issuer-key droot.key --out dca.pem
-ca --profile ticket-signer --crl-url http://crl.example.com/dca.crl --subject "/O=Dist/CN=Signer" --key dsigner.key --new-key --issuer-cert dca.pem --issuer-key dca.key --out dsigner.pem
-cat ca.pem root.pem >chain.pem
-cat dca.pem droot.pem >dchain.pem
-printf 'manufacturer_name: Bench\nmodel_name: X1\nserial_number: "{serial}"\nproduct_instance_uri: "urn:bench.example:x1:{serial}"\n' >tpl.yaml
-{ echo "id,serial"; for i in $(seq 1 "$N"); do echo "d$i,$((10000000 + i))"; done; } >m.csv
+source "$SRC/scripts/bench.d/tickets.bash"
+bench_chain "" Bench
+bench_chain d Dist
+bench_devices "$N"
 "$BIN/sign-ticket" --manifest m.csv --ticket-template tpl.yaml --out-dir in --key signer.key --cert signer.pem \
   --chain chain.pem --results results.jsonl 2>/dev/null
 

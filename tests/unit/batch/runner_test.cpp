@@ -3,6 +3,7 @@
 // results lines, stdin manifests read once and replayed, rows given by the tool.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -354,4 +355,64 @@ TEST(Runner, ManifestRelativePaths) {
   EXPECT_EQ(batch::manifest_relative("dir/m.csv", "/abs/k.pem"), "/abs/k.pem");
   EXPECT_EQ(batch::manifest_relative("-", "k.pem"), "k.pem");
   EXPECT_EQ(batch::manifest_relative("dir/m.csv", ""), "");
+}
+
+TEST(Runner, AMissingManifestIsAFileError) {
+  onboard::testing::TempDir dir;
+  batch::Options opt;
+  opt.manifest = dir.file("missing.csv");
+  opt.out_dir = dir.file("out");
+  TestTool tool;
+  Harness run;
+  auto bad = batch::run(opt, tool, run.env);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::file);
+  EXPECT_NE(bad.error().message.find("missing.csv"), std::string::npos) << bad.error().message;
+  EXPECT_EQ(tool.validated, 0);
+  EXPECT_FALSE(fs::exists(dir.file("out")));
+}
+
+// SIGINT/SIGTERM stop the batch between rows, naming the last row made (SPEC §13.3).
+TEST(Runner, SignalsStopBetweenRowsNamingTheLastOne) {
+  onboard::testing::TempDir dir;
+  std::ofstream(dir.file("m.csv")) << "id,value\nd1,a\nd2,b\nd3,c\n";
+  batch::Options opt;
+  opt.manifest = dir.file("m.csv");
+  opt.out_dir = dir.file("out");
+
+  class InterruptedBeforeTheFirstRow : public TestTool {
+    Status prepare() override {
+      std::raise(SIGINT);
+      return {};
+    }
+  } before;
+  Harness run;
+  auto a = batch::run(opt, before, run.env);
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().code, Errc::interrupted);
+  EXPECT_EQ(a.error().message, "interrupted after row 0; run the same command again to resume");
+  EXPECT_TRUE(before.made.empty());
+
+  class TerminatedInRowTwo : public TestTool {
+    Expected<std::vector<batch::Output>> make(batch::Job& job) override {
+      auto out = TestTool::make(job);
+      if (made.size() == 2) std::raise(SIGTERM);
+      return out;
+    }
+  } during;
+  Harness run2;
+  auto b = batch::run(opt, during, run2.env);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code, Errc::terminated);
+  EXPECT_EQ(b.error().message, "interrupted after row 2; run the same command again to resume");
+  EXPECT_EQ(during.made, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(fs::exists(dir.file("out/d2.txt")));  // the row in flight is finished, not cut
+  EXPECT_FALSE(fs::exists(dir.file("out/d3.txt")));
+
+  // Resuming makes the rest.
+  TestTool resume;
+  Harness run3;
+  ASSERT_TRUE(batch::run(opt, resume, run3.env));
+  EXPECT_EQ(resume.made, (std::vector<std::string>{"c"}));
+  EXPECT_EQ(run3.err.str(), "test-tool: 1 ok, 2 skipped, 0 failed of 3 rows\n");
 }

@@ -154,3 +154,39 @@ TEST(Files, SymlinkIsFollowedAndItsTargetReplacedAtomically) {
   ASSERT_TRUE(write_file_atomic(d.file("next.pem"), "fresh"));
   EXPECT_EQ(*read_file(d.file("real/next.pem")), "fresh");
 }
+
+// Links are followed as deep as the kernel follows them (40), and a loop is an error, not a write
+// over one of its links.
+TEST(Files, SymlinkChainsUpToFortyAndLoopsAreRefused) {
+  TempDir d;
+  auto chain = [&](const std::string& prefix, int links) {
+    for (int i = 0; i < links; ++i) {
+      std::string target = i + 1 < links ? prefix + std::to_string(i + 1) : prefix + "-target.pem";
+      EXPECT_EQ(::symlink(target.c_str(), d.file(prefix + std::to_string(i)).c_str()), 0);
+    }
+    return d.file(prefix + "0");
+  };
+  ASSERT_TRUE(write_file_atomic(chain("ok", 40), "deep"));
+  EXPECT_EQ(*read_file(d.file("ok-target.pem")), "deep");
+  auto too_deep = write_file_atomic(chain("no", 41), "deeper");
+  ASSERT_FALSE(too_deep);
+  EXPECT_EQ(too_deep.error().code, Errc::file);
+  EXPECT_NE(too_deep.error().message.find("too many levels of symbolic links"), std::string::npos)
+      << too_deep.error().message;
+  EXPECT_FALSE(fs::exists(d.file("no-target.pem")));
+
+  ASSERT_EQ(::symlink("b", d.file("a").c_str()), 0);
+  ASSERT_EQ(::symlink("a", d.file("b").c_str()), 0);
+  for (bool force : {false, true}) {
+    auto loop = write_file_atomic(d.file("a"), "x", {force});
+    ASSERT_FALSE(loop);
+    EXPECT_EQ(loop.error().code, Errc::file);
+    EXPECT_NE(loop.error().message.find("too many levels of symbolic links"), std::string::npos)
+        << loop.error().message;
+    struct stat st;
+    ASSERT_EQ(::lstat(d.file("a").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode));
+    ASSERT_EQ(::lstat(d.file("b").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode));
+  }
+}

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -189,4 +191,28 @@ TEST(Files, SymlinkChainsUpToFortyAndLoopsAreRefused) {
     ASSERT_EQ(::lstat(d.file("b").c_str(), &st), 0);
     EXPECT_TRUE(S_ISLNK(st.st_mode));
   }
+}
+
+// An output in a directory the user may not write to is refused before anything is made. Root may
+// write anywhere, so the check runs in a child that has dropped to an unprivileged user.
+TEST(Files, UnwritableDirectoryIsRefusedBeforehand) {
+  TempDir d;
+  ASSERT_EQ(::mkdir(d.file("ro").c_str(), 0555), 0);
+  ASSERT_EQ(::chmod(d.path.c_str(), 0755), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::getuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(90);
+    auto c = check_writable(d.file("ro/out.pem"), false);
+    if (c) ::_exit(1);
+    if (c.error().code != Errc::file) ::_exit(2);
+    if (c.error().message != d.file("ro/out.pem") + ": directory " + d.file("ro") + " is not writable") ::_exit(3);
+    auto w = write_file_atomic(d.file("ro/out.pem"), "x");
+    ::_exit(w ? 4 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: accepted, 2: wrong code, 3: wrong message, 4: written, 90: no setuid";
+  EXPECT_FALSE(fs::exists(d.file("ro/out.pem")));
 }

@@ -10,9 +10,16 @@ TEST(KeyUri, FileForms) {
   ASSERT_TRUE(a);
   EXPECT_EQ(a->scheme, KeyUri::Scheme::file);
   EXPECT_EQ(a->path, "keys/ca.pem");
-  EXPECT_EQ(keys::parse_key_uri("ca.pem")->path, "ca.pem");
-  EXPECT_EQ(keys::parse_key_uri("/abs/ca.pem")->path, "/abs/ca.pem");
-  EXPECT_EQ(keys::parse_key_uri("file:///abs/ca.pem")->path, "/abs/ca.pem");
+  // The path, or the error: never `->` on a failed parse (undefined, and it can look right).
+  auto path_of = [](const char* text) {
+    auto u = keys::parse_key_uri(text);
+    return u ? u->path : "error: " + u.error().message;
+  };
+  EXPECT_EQ(path_of("ca.pem"), "ca.pem");
+  EXPECT_EQ(path_of("/abs/ca.pem"), "/abs/ca.pem");
+  EXPECT_EQ(path_of("file:///abs/ca.pem"), "/abs/ca.pem");  // RFC 8089: empty authority
+  EXPECT_EQ(path_of("file:/abs/ca.pem"), "/abs/ca.pem");
+  EXPECT_EQ(path_of("file://host/ca.pem"), "error: key URI file://host/ca.pem: file URIs with a host are not supported");
   EXPECT_FALSE(keys::parse_key_uri("gcpkms:whatever"));
   EXPECT_FALSE(keys::parse_key_uri(""));
   EXPECT_FALSE(keys::parse_key_uri("file:"));
@@ -40,7 +47,8 @@ TEST(KeyUri, Pkcs11PinValueIsRedacted) {
 TEST(KeyUri, Pkcs11Malformed) {
   for (auto bad : {"pkcs11:object=k", "pkcs11:token=t", "pkcs11:token=t;object=k;object=j", "pkcs11:token=t;object=%zz",
                    "pkcs11:token=t;object=k;slot-id=1", "pkcs11:token=t;object=k;type=cert", "pkcs11:token=t;object=k;bogus=1",
-                   "pkcs11:token=t;object=k?pin-value=1&pin-source=file:x", "pkcs11:token=t;noequals"}) {
+                   "pkcs11:token=t;object=k?pin-value=1&pin-source=file:x", "pkcs11:token=t;noequals",
+                   "pkcs11:token;object=k", "pkcs11:token=t;object=k;=x", "pkcs11:token=t;object=k?module-path"}) {
     auto r = keys::parse_key_uri(bad);
     EXPECT_FALSE(r) << bad;
     if (!r) {
@@ -53,7 +61,9 @@ TEST(KeyUri, Tpm2) {
   auto h = keys::parse_key_uri("tpm2:handle=0x81020000");
   ASSERT_TRUE(h);
   EXPECT_EQ(*h->handle, 0x81020000u);
-  EXPECT_EQ(keys::parse_key_uri("tpm2:file=k.tss2.pem")->path, "k.tss2.pem");
+  auto f = keys::parse_key_uri("tpm2:file=k.tss2.pem");
+  ASSERT_TRUE(f) << f.error().message;
+  EXPECT_EQ(f->path, "k.tss2.pem");
   for (auto bad : {"tpm2:handle=", "tpm2:handle=0x80000000", "tpm2:handle=zz", "tpm2:file=", "tpm2:foo"})
     EXPECT_FALSE(keys::parse_key_uri(bad)) << bad;
 }

@@ -63,7 +63,8 @@ Expected<x509::Certificate> verify_ek_chain(ByteView der, const std::vector<x509
   if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), x.get(), nullptr) != 1) return ossl::fail("X509_STORE_CTX_init");
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
-  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+  // RFC 5280 strictness as for every other chain (x509::verify_chain), plus the TCG allowance.
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_X509_STRICT);
   int ok = X509_verify_cert(ctx.get());
   std::string reason = ok == 1 ? "" : reason_of(ctx.get());
   ossl::clear_errors();

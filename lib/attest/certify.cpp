@@ -1,6 +1,6 @@
 // TPM2_Certify results (TPM 2.0 Part 3 §18.2; TPMS_ATTEST Part 2 §10.12.12, TPMT_SIGNATURE
 // §11.3.4): the IAK's signature over the attest structure and what the structure says.
-// TCG "TPM 2.0 Keys for Device Identity and Attestation" v1.00 r2 §6 (IDevID certified by the IAK).
+// TCG "TPM 2.0 Keys for Device Identity and Attestation" v1.00 r12 §6.2 (IDevID certified by the IAK).
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/rsa.h>

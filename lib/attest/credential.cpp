@@ -1,7 +1,7 @@
 // Software TPM2_MakeCredential: the verifier half of credential activation (TPM 2.0 Library
 // Part 1 §24 "Credential Protection": §24.4 seed, KDFa/KDFe (§11.4.10), "IDENTITY", "STORAGE",
 // "INTEGRITY" labels; Part 2 TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET). TCG "TPM 2.0 Keys for
-// Device Identity and Attestation" v1.00 r2 §6.1: the CA binds the IAK to the EK with it.
+// Device Identity and Attestation" v1.00 r12 §6.1.2: the CA binds the IAK to the EK with it.
 #include <cstring>
 
 #include <openssl/core_names.h>

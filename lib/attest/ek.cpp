@@ -1,6 +1,6 @@
 // EK certificates (TCG EK Credential Profile for TPM Family 2.0, §3) chained to the --ek-ca
 // anchors, and the hwSerialNum an IDevID's hardwareModuleName takes from them (TCG "TPM 2.0
-// Keys for Device Identity and Attestation" v1.00 r2 §8).
+// Keys for Device Identity and Attestation" v1.00 r12, IDevID certificate fields).
 #include <algorithm>
 
 #include <openssl/objects.h>
@@ -73,7 +73,7 @@ Expected<x509::Certificate> verify_ek_chain(ByteView der, const std::vector<x509
 }
 
 Bytes ek_hw_serial(const x509::Certificate& ek_cert) {
-  // TCG v1.00 r2 §8 (IDevID subjectAltName hardwareModuleName): hwType tcg-at-tpm20
+  // TCG v1.00 r12 (IDevID subjectAltName hardwareModuleName): hwType tcg-at-tpm20
   // (2.23.133.1.2), hwSerialNum the EK certificate's serial number, as unsigned big-endian bytes.
   const ASN1_INTEGER* serial = X509_get0_serialNumber(ek_cert.raw());
   ossl::Ptr<BIGNUM> bn(ASN1_INTEGER_to_BN(serial, nullptr));

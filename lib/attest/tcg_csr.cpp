@@ -1,4 +1,4 @@
-// TCG-CSR-IDEVID (TCG "TPM 2.0 Keys for Device Identity and Attestation" v1.00 r2 §13.1):
+// TCG-CSR-IDEVID (TCG "TPM 2.0 Keys for Device Identity and Attestation" v1.00 r12; layout as in §13.1 of the public-review r2):
 // TCG_CSR_IDEVID { structVer, contentSize, sigSz, TCG_IDEVID_CONTENT, signature } with
 // TCG_IDEVID_CONTENT { structVer, hashAlgoId, hashSz, 13 sizes, 13 payloads }; every number a
 // big-endian UINT32. attest.h says why there is no `hash` member (the two open-source parsers

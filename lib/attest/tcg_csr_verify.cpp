@@ -1,5 +1,5 @@
 // What a CA checks in a TCG-CSR-IDEVID (TCG "TPM 2.0 Keys for Device Identity and Attestation"
-// v1.00 r2 §6.2 (enrollment with a CA that cannot reach the TPM) and §13.1). Credential
+// v1.00 r12 §6.2 (enrollment with a CA that cannot reach the TPM) and TCG-CSR-IDEVID). Credential
 // activation is NOT among them: it needs a round trip with the TPM (attest.h).
 #include <openssl/evp.h>
 #include <openssl/rsa.h>

@@ -1,5 +1,5 @@
 // TPMT_PUBLIC parsing (TPM 2.0 Part 2 §12.2.4) and the TCG IAK / IDevID template checks
-// (TCG "TPM 2.0 Keys for Device Identity and Attestation" v1.00 r2 §7.3).
+// (TCG "TPM 2.0 Keys for Device Identity and Attestation" v1.00 r12 §7.3).
 #include <cstring>
 
 #include <openssl/core_names.h>
@@ -148,7 +148,7 @@ Expected<TpmPublic> parse_public(ByteView in) {
 
 namespace {
 
-// TCG v1.00 r2 §7.3.1: both keys fixedTPM, fixedParent, sensitiveDataOrigin, sign, not decrypt,
+// TCG v1.00 r12 §7.3.1: both keys fixedTPM, fixedParent, sensitiveDataOrigin, sign, not decrypt,
 // nameAlg SHA-256 or stronger; the IAK restricted (it signs only TPM-generated data: §7.3.4),
 // the IDevID not restricted (it signs protocol messages).
 Status check_template(const TpmPublic& k, const char* what, bool restricted) {

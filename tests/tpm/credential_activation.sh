@@ -14,9 +14,10 @@ challenge() {  # challenge NAME-FILE: cred.bin and secret.bin in $T for ek.pub a
   ATTEST_ACTIVATION_DIR=$T "$BIN/attest_test" --gtest_filter=ActivationOnSwtpm.WritesChallenge >challenge.log 2>&1 ||
     { cat challenge.log >&2; fail "make_credential for $1"; return 1; }
 }
-activate() {  # activate: TPM2_ActivateCredential of cred.bin with iak.ctx under ek.ctx → out.bin
+activate() {  # activate HASH: TPM2_ActivateCredential of cred.bin with iak.ctx under ek.ctx → out.bin
   rm -f out.bin
-  tpm2_startauthsession --policy-session -S session.ctx >/dev/null 2>&1 &&
+  # The EK's policy (PolicySecret endorsement) is computed with the EK's nameAlg.
+  tpm2_startauthsession --policy-session -g "$1" -S session.ctx >/dev/null 2>&1 &&
     tpm2_policysecret -S session.ctx -c e >/dev/null 2>&1 &&
     tpm2_activatecredential -c iak.ctx -C ek.ctx -i cred.bin -o out.bin -P session:session.ctx >activate.log 2>&1
   local rc=$?
@@ -32,17 +33,28 @@ tpm2_createprimary -C e -G ecc256:ecdsa-sha256:null -g sha256 \
 tpm2_readpublic -c idevid.ctx -n idevid.name >/dev/null; flush
 
 for alg in rsa2048 ecc256 ecc384; do
-  tpm2_createek -c ek.ctx -G "$alg" -u ek.pub >/dev/null 2>&1 || { fail "tpm2_createek -G $alg"; continue; }
+  hash=sha256; [ "$alg" = ecc384 ] && hash=sha384
+  if [ "$alg" = ecc384 ]; then
+    # tpm2_createek's P-384 template carries a PolicyOR policy; an EK-like key (restricted decrypt,
+    # AES-256-CFB, SHA-384) under PolicySecret(endorsement) alone is enough to test KDFe on P-384.
+    tpm2_startauthsession -g sha384 -S trial.ctx >/dev/null && tpm2_policysecret -S trial.ctx -c e -L policy384.bin >/dev/null &&
+      tpm2_flushcontext trial.ctx >/dev/null &&
+      tpm2_createprimary -C e -G ecc384:aes256cfb -g sha384 -L policy384.bin \
+        -a 'fixedtpm|fixedparent|sensitivedataorigin|adminwithpolicy|restricted|decrypt' -c ek.ctx >/dev/null 2>&1 &&
+      tpm2_readpublic -c ek.ctx -o ek.pub >/dev/null 2>&1 || { fail "P-384 EK"; flush; continue; }
+  else
+    tpm2_createek -c ek.ctx -G "$alg" -u ek.pub >/dev/null 2>&1 || { fail "tpm2_createek -G $alg"; continue; }
+  fi
   flush
   challenge iak.name || continue
-  if activate; then
+  if activate $hash; then
     cmp -s out.bin secret.bin && pass || fail "$alg EK: activation gave another secret"
   else
     fail "$alg EK: TPM2_ActivateCredential refused our challenge: $(cat activate.log)"
   fi
   # Bound to the IDevID's Name, the challenge does not open with the IAK.
   challenge idevid.name || continue
-  if activate; then fail "$alg EK: a challenge for another Name opened"; else pass; fi
+  if activate $hash; then fail "$alg EK: a challenge for another Name opened"; else pass; fi
   tpm2_flushcontext ek.ctx >/dev/null 2>&1; flush
 done
 finish

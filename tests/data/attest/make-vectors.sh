@@ -49,12 +49,13 @@ cd "$W"
 # the EKs' public areas (TPM2B_PUBLIC) from the persistent EKs swtpm_setup made them for.
 tpm2_nvread 0x01c00002 -o "$OUT/ek-rsa.crt.der" 2>/dev/null
 tpm2_nvread 0x01c00016 -o "$OUT/ek-ecc.crt.der" 2>/dev/null
-tpm2_readpublic -c 0x81010001 -o "$OUT/ek-rsa.pub" >/dev/null; flush
-tpm2_readpublic -c 0x81010016 -o "$OUT/ek-ecc.pub" >/dev/null; flush
+tpm2_readpublic -c 0x81010001 -o "$OUT/ek-rsa.pub" -n "$OUT/ek-rsa.name" >/dev/null; flush
+tpm2_readpublic -c 0x81010016 -o "$OUT/ek-ecc.pub" -n "$OUT/ek-ecc.name" >/dev/null; flush
 
 primary() {  # primary NAME ATTRIBUTES [ALG]: a primary key in the endorsement hierarchy; NAME.pub (TPM2B_PUBLIC), NAME.ctx
   tpm2_createprimary -C e -G "${3:-ecc256:ecdsa-sha256:null}" -g sha256 -a "$2" -c "$1.ctx" -d "$1.chash" -t "$1.ctkt" >/dev/null; flush
-  tpm2_readpublic -c "$1.ctx" -o "$OUT/$1.pub" >/dev/null; flush
+  tpm2_readpublic -c "$1.ctx" -o "$OUT/$1.pub" -n "$OUT/$1.name" >/dev/null; flush
+  tpm2_readpublic -c "$1.ctx" -f der -o "$OUT/$1.spki.der" >/dev/null; flush
 }
 primary iak 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign'
 primary idevid 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign'

@@ -1,13 +1,15 @@
 // onboard::attest — the verifier side of TPM-attested IDevIDs (SPEC §13.7). Pure software
 // (OpenSSL + libtss2-mu for TPM structure marshaling); no TPM is touched here.
 //
-// Follows TCG "TPM 2.0 Keys for Device Identity and Attestation", Version 1.00 Revision 2
-// (the newest revision we could read): §7.3 (IAK/IDevID key templates and attributes),
-// §6 / §13 (EK-based IAK enrollment: MakeCredential/ActivateCredential, TPM2_Certify of the
-// IDevID by the IAK), §8 (IDevID certificate: hardwareModuleName from the EK certificate) and
-// §13.1 (TCG-CSR-IDEVID). Credential protection follows TPM 2.0 Library Part 1 §24 (KDFa,
-// KDFe, the "IDENTITY"/"STORAGE"/"INTEGRITY" labels) and Part 2 (TPMT_PUBLIC, TPMS_ATTEST,
-// TPMT_SIGNATURE, TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET).
+// Follows TCG "TPM 2.0 Keys for Device Identity and Attestation", Version 1.00 Revision 12
+// (8 October 2021; the revision keys::tpm2 creates the keys after): §7.3 (IAK/IDevID templates
+// and attributes), §6.1.2 (IAK certificate from the EK certificate: MakeCredential /
+// ActivateCredential), §6.2 (TPM2_Certify of the IDevID by the IAK over the CA's nonce), the
+// IDevID certificate's hardwareModuleName (hwSerialNum from the EK certificate) and the
+// TCG-CSR-IDEVID structures (TCG_CSR_IDEVID, TCG_IDEVID_CONTENT; §13.1 in the public-review
+// Revision 2, the text the structure layout below was checked against). Credential protection
+// follows TPM 2.0 Library Part 1 §24 (KDFa, KDFe, the "IDENTITY"/"STORAGE"/"INTEGRITY" labels)
+// and Part 2 (TPMT_PUBLIC, TPMS_ATTEST, TPMT_SIGNATURE, TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET).
 //
 // TCG-CSR-IDEVID wire format. The two open-source parsers disagree: openconfig/attestz reads a
 // `hash[hashSz]` field right after hashSz; jeremyhahn/go-trusted-platform does not. The TCG text
@@ -60,7 +62,9 @@ struct Check {
 
 /// TCG IAK / IDevID template conformance (TCG §7.3.1, §7.3.4): fixedTPM, fixedParent,
 /// sensitiveDataOrigin, sign, no decrypt, nameAlg SHA-256 or stronger; the IAK restricted, the
-/// IDevID not. Errc::untrusted naming the first attribute that does not conform.
+/// IDevID not. Errc::untrusted naming the first attribute that does not conform. The authPolicy
+/// is not compared here (keys::tpm2::template_auth_policy has the template digests; a key made
+/// with another policy but these attributes is still TPM-resident and non-duplicable).
 Status check_iak(const TpmPublic& iak);
 Status check_idevid(const TpmPublic& idevid);
 

@@ -7,8 +7,8 @@
 // Attestation", Version 1.00, Revision 12 (8 October 2021):
 //  - IAK and IDevID are primary keys in the endorsement hierarchy (§7.3.1), created from the
 //    templates of §7.3.4 (Table 3 object attributes, Table 4 algorithms): H-1 RSA-2048/SHA-256,
-//    H-2 ECC NIST P-256/SHA-256, H-3 ECC NIST P-384/SHA-384; unique field "IAK" / "IDevID"
-//    (§7.3.1); authPolicy from §7.3.6.6 Table 19, with adminWithPolicy set, so TPM2_Certify and
+//    H-2 ECC NIST P-256/SHA-256, H-3 ECC NIST P-384/SHA-384; unique field "IAK" / "IDEVID"
+//    (§7.3.1); authPolicy: see below; adminWithPolicy set, so TPM2_Certify and
 //    TPM2_ActivateCredential authorize the ADMIN role with the policy session §7.3.6 defines.
 //  - IAK: fixedTPM fixedParent sensitiveDataOrigin userWithAuth adminWithPolicy restricted sign;
 //    IDevID: the same without restricted.

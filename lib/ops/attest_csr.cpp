@@ -11,6 +11,12 @@
 namespace onboard::ops {
 namespace {
 
+std::string buf_hex(std::uint32_t h) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", h);
+  return buf;
+}
+
 constexpr const char* kActivationNotDone =
     "credential-activation: not performed: a TCG-CSR alone cannot show that the IAK is in the TPM that owns the EK "
     "(that needs TPM2_ActivateCredential on the device's TPM: mint with --tcti and --iak-handle)";
@@ -43,6 +49,11 @@ Status check_csr_usage(const MintIdevidRequest& req, bool minting) {
 // TPM2_MakeCredential for the CSR's IAK name, sealed to the EK of the TPM at --tcti (which must be
 // the CSR's EK), released by TPM2_ActivateCredential there.
 Status activate_over_tcti(const MintIdevidRequest& req, const attest::VerifiedTcgCsr& v, Attestation& proof) {
+  const std::string name = "credential-activation";
+  auto refuse = [&](const std::string& why) {
+    proof.add(name, false, why);
+    return fail(Errc::untrusted, name + ": " + why);
+  };
   auto handle = parse_persistent_handle(req.attest.iak_handle, "--iak-handle");
   if (!handle) return fail(std::move(handle.error()));
   auto type = keys::parse_key_type(v.iak.key_type);
@@ -50,30 +61,47 @@ Status activate_over_tcti(const MintIdevidRequest& req, const attest::VerifiedTc
   o.tcti = req.common.keys.tcti;
   o.key_type = type ? *type : keys::KeyType::p256;
   o.iak_handle = *handle;
-  o.idevid_handle = *handle;  // only the IAK takes part; the IDevID key signed the CSR already
   o.use_existing = true;
-  auto s = keys::tpm2::AttestSession::open(o);
-  if (!s) return fail(std::move(s.error()));
-  auto ek = s->endorsement_key();
-  if (!ek) return fail(std::move(ek.error()));
-  auto ek_pub = attest::parse_public(ek->public_area);
-  if (!ek_pub) return fail(std::move(ek_pub.error()).context("the EK of the TPM at --tcti"));
-  const std::string name = "credential-activation";
-  auto refuse = [&](const std::string& why) {
-    proof.add(name, false, why);
-    return fail(Errc::untrusted, name + ": " + why);
-  };
-  if (!v.ek_cert || !attest::ek_matches(*v.ek_cert, *ek_pub))
-    return refuse("the TPM at --tcti holds another EK than the one the CSR's EK certificate names");
-  if (auto ok = s->create_keys(); !ok) return ok;
-  if (s->iak_public() != v.iak.area) return refuse("the key at --iak-handle is not the CSR's IAK (attestPub)");
-  auto challenge = attest::make_credential(*ek_pub, v.iak.name);
-  if (!challenge) return fail(std::move(challenge.error()).context("TPM2_MakeCredential"));
-  auto released = s->activate_credential(challenge->credential_blob, challenge->encrypted_secret);
-  if (!released) return fail(std::move(released.error()));
-  if (*released != challenge->secret) return refuse("the TPM released another secret than the one sealed for the IAK");
-  proof.add(name, true, "the TPM at " + s->tcti_label() + " owns the CSR's EK and released the secret sealed for its IAK");
-  return {};
+  // AttestSession wants the IDevID key's handle too (two distinct, occupied handles), which a CSR
+  // does not name: look for the CSR's signing key at the conventional IDevID handles
+  // 0x81020000-0x8102000f. Finding it there also shows the IDevID key is in this TPM.
+  std::vector<std::uint32_t> candidates;
+  {
+    keys::KeyContext probe(req.common.keys);  // closed before the session opens (one connection)
+    for (std::uint32_t h = 0x81020000; h <= 0x8102000f; ++h) {
+      if (h == *handle) continue;
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "tpm2:handle=0x%08x", h);
+      auto uri = keys::parse_key_uri(buf);
+      if (!uri) continue;
+      auto used = probe.exists(*uri);
+      if (!used) return fail(std::move(used.error()));
+      if (*used) candidates.push_back(h);
+    }
+  }
+  for (std::uint32_t h : candidates) {
+    o.idevid_handle = h;
+    auto s = keys::tpm2::AttestSession::open(o);
+    if (!s) return fail(std::move(s.error()));
+    auto ek = s->endorsement_key();
+    if (!ek) return ek.error().code == Errc::untrusted ? refuse(ek.error().message) : fail(std::move(ek.error()));
+    auto ek_pub = attest::parse_public(ek->public_area);
+    if (!ek_pub) return fail(std::move(ek_pub.error()).context("the EK of the TPM at --tcti"));
+    if (!v.ek_cert || !attest::ek_matches(*v.ek_cert, *ek_pub))
+      return refuse("the TPM at --tcti holds another EK than the one the CSR's EK certificate names");
+    if (auto ok = s->create_keys(); !ok) return ok;
+    if (s->idevid_public() != v.idevid.area) continue;
+    if (s->iak_public() != v.iak.area) return refuse("the key at --iak-handle is not the CSR's IAK (attestPub)");
+    auto challenge = attest::make_credential(*ek_pub, v.iak.name);
+    if (!challenge) return fail(std::move(challenge.error()).context("TPM2_MakeCredential"));
+    auto released = s->activate_credential(challenge->credential_blob, challenge->encrypted_secret);
+    if (!released) return fail(std::move(released.error()));
+    if (*released != challenge->secret) return refuse("the TPM released another secret than the one sealed for the IAK");
+    proof.add(name, true, "the TPM at " + s->tcti_label() + " owns the CSR's EK, holds its IDevID key (" + buf_hex(h) +
+                              ") and released the secret sealed for its IAK");
+    return {};
+  }
+  return refuse("the CSR's IDevID key (signingPub) is at none of 0x81020000-0x8102000f in the TPM at --tcti");
 }
 
 std::string failed_names(const Attestation& proof) {

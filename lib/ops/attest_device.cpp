@@ -113,7 +113,8 @@ Expected<AttestedDevice> attest_device(const AttestSetup& setup, const std::stri
   proof.add("ek-certificate", true,
             "EK " + keys::tpm2::ek_type_name(dev.ek.type) + " certificate read from NV " + handle_hex(dev.ek.nv_index));
   auto verified = attest::verify_ek(dev.ek.certificate_der, dev.ek.public_area, setup.ek_anchors, now);
-  if (!verified) return fail(refuse(proof, "ek-chain", verified.error().message));  // malformed counts as untrusted
+  if (!verified)  // a malformed EK certificate proves nothing either: untrusted
+    return fail(refuse(proof, "ek-chain", "the TPM's EK certificate is not trusted through --ek-ca: " + verified.error().message));
   proof.ek_cert = verified->cert;
   proof.hw_serial = dev.hw_serial = verified->hw_serial;
   proof.add("ek-chain", true, verified->summary);

@@ -106,7 +106,7 @@ make_ek_ca() {
 
 # json_get FILE PYTHON-EXPR: evaluate EXPR with j = the JSON object in FILE (the last line that is one).
 json_get() {
-  python3 - "$1" "$2" <<'EOF'
+  "$PY" - "$1" "$2" <<'EOF'
 import json, sys
 j = None
 for line in open(sys.argv[1]):
@@ -117,15 +117,17 @@ print(eval(sys.argv[2]))
 EOF
 }
 
+# The system python3 when there is one: a pyenv shim costs seconds per start under load.
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=$(command -v python3)
 # start_proxy NAME ARGS...: tests/tpm_proxy.py in front of that TPM; sets PROXY_TCTI, PROXY_LOG.
 start_proxy() {
   local name=$1; shift
   stop_proxy
   rm -f "$T/.proxy-port"; PROXY_LOG=$T/proxy-$RANDOM.log
-  python3 "$SRC/tests/tpm_proxy.py" --target "$(cat "$T/$name/port")" --port-file "$T/.proxy-port" --log "$PROXY_LOG" "$@" &
+  "$PY" "$SRC/tests/tpm_proxy.py" --target "$(cat "$T/$name/port")" --port-file "$T/.proxy-port" --log "$PROXY_LOG" "$@" &
   PROXY_PID=$!
   local i
-  for i in $(seq 100); do [ -s "$T/.proxy-port" ] && break; sleep 0.05; done
+  for i in $(seq 600); do [ -s "$T/.proxy-port" ] && break; sleep 0.05; done
   [ -s "$T/.proxy-port" ] || { echo "tpm_proxy.py did not start" >&2; exit 1; }
   PROXY_TCTI="swtpm:host=127.0.0.1,port=$(cat "$T/.proxy-port")"
 }

@@ -52,7 +52,7 @@ run mint-idevid --tcg-csr dev.csr
 expect_rc 2 "--tcg-csr without --ek-ca"
 
 # --- Every field tampered: 3 (malformed) or 10 (untrusted), never 0 --------------------------------
-variants=$(python3 "$SRC/tests/tcg_csr_tamper.py" dev.csr tampered) || fail "tcg_csr_tamper.py could not parse dev.csr"
+variants=$("$PY" "$SRC/tests/tcg_csr_tamper.py" dev.csr tampered) || fail "tcg_csr_tamper.py could not parse dev.csr"
 [ "$(wc -l <<<"$variants")" -ge 30 ] && pass || fail "too few tampered variants: $variants"
 for v in $variants; do
   run mint-idevid --tcg-csr "tampered/$v.csr" --ek-ca ekca.pem

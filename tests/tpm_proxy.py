@@ -13,7 +13,13 @@ answers everything, except:
                         ActivateCredential / Certify / EvictControl, or hex 0x147).
   --record FILE         save swtpm's response to the first TPM2_Certify in FILE.
   --replay FILE         a replaying TPM: every TPM2_Certify goes to swtpm (its state moves on as
-                        usual) but the tool gets the response recorded in FILE instead.
+                        usual) but the tool gets the response parameters recorded in FILE (the
+                        certifyInfo and signature of an earlier session) instead. The response's
+                        session area stays the live one (fresh nonceTPM), and the HMAC of a session
+                        without a key (unsalted, unbound, no authValue: the policy sessions of the
+                        TCG templates) is computed over the replayed parameters, as anyone on the
+                        TPM's wire can: so what must catch the replay is the nonce check.
+  --replay-verbatim     with --replay: the recorded response byte for byte (stale session area).
   --log FILE            one line per command: "N CODE NAME rc=0xRC [cut|replayed|recorded]".
   --port-file FILE      where the listening port goes once the proxy accepts connections
                         (with --listen 0 a free even port pair is picked).
@@ -21,6 +27,8 @@ answers everything, except:
 Runs in the foreground until killed (SIGTERM). Standard library only.
 """
 import argparse
+import hashlib
+import hmac
 import os
 import random
 import signal
@@ -52,6 +60,62 @@ def code_of(text):
         return int(text, 0)
     except ValueError:
         raise argparse.ArgumentTypeError(f'unknown TPM command code {text!r} (a name like Certify, or hex)')
+
+
+def tpm2b(b, off):
+    n = struct.unpack('>H', b[off:off + 2])[0]
+    return b[off + 2:off + 2 + n], off + 2 + n
+
+
+def command_sessions(cmd, handles):
+    """[(sessionHandle, nonceCaller, attributes)] of a TPM_ST_SESSIONS command."""
+    if struct.unpack('>H', cmd[0:2])[0] != 0x8002:
+        return []
+    off = 10 + 4 * handles
+    end = off + 4 + struct.unpack('>I', cmd[off:off + 4])[0]
+    off += 4
+    out = []
+    while off < end:
+        h = struct.unpack('>I', cmd[off:off + 4])[0]
+        nonce, off = tpm2b(cmd, off + 4)
+        attrs = cmd[off]
+        _, off = tpm2b(cmd, off + 1)
+        out.append((h, nonce, attrs))
+    return out
+
+
+def response_parts(rsp):
+    """(parameters, [(nonceTPM, attributes, hmac)]) of a TPM_ST_SESSIONS response without handles."""
+    psize = struct.unpack('>I', rsp[10:14])[0]
+    params = rsp[14:14 + psize]
+    off, areas = 14 + psize, []
+    while off < len(rsp):
+        nonce, off = tpm2b(rsp, off)
+        attrs = rsp[off]
+        mac, off = tpm2b(rsp, off + 1)
+        areas.append((nonce, attrs, mac))
+    return params, areas
+
+
+def replay_response(cmd, live, recorded):
+    """The recorded response's parameters with the live session area, keyless HMACs recomputed
+    (TPM 2.0 Part 1 §19.6.18: HMAC(sessionKey || authValue, rpHash || nonceTPM || nonceCaller ||
+    sessionAttributes), rpHash = H(responseCode || commandCode || parameters))."""
+    if struct.unpack('>H', live[0:2])[0] != 0x8002 or struct.unpack('>H', recorded[0:2])[0] != 0x8002:
+        return recorded
+    params, _ = response_parts(recorded)
+    _, areas = response_parts(live)
+    sessions = command_sessions(cmd, 2)  # TPM2_Certify: objectHandle, signHandle
+    code = cmd[6:10]
+    tail = b''
+    for i, (nonce_tpm, attrs, mac) in enumerate(areas):
+        if mac and i < len(sessions):
+            algo = {32: hashlib.sha256, 48: hashlib.sha384, 20: hashlib.sha1, 64: hashlib.sha512}[len(mac)]
+            rp_hash = algo(b'\0\0\0\0' + code + params).digest()
+            mac = hmac.new(b'', rp_hash + nonce_tpm + sessions[i][1] + bytes([attrs]), algo).digest()
+        tail += struct.pack('>H', len(nonce_tpm)) + nonce_tpm + bytes([attrs]) + struct.pack('>H', len(mac)) + mac
+    body = struct.pack('>I', len(params)) + params + tail
+    return struct.pack('>HII', 0x8002, 10 + len(body), 0) + body
 
 
 def recv_exact(sock, n):
@@ -127,7 +191,10 @@ class Proxy:
                         self.recorded = True
                         what = ' recorded'
                     if self.replay is not None:
-                        rsp = self.replay
+                        try:
+                            rsp = self.replay if self.args.replay_verbatim else replay_response(cmd, rsp, self.replay)
+                        except (IndexError, KeyError, struct.error):
+                            rsp = self.replay
                         what = ' replayed'
                 self.note(f'{n} 0x{code:03x} {name} rc=0x{rc:x}{what}')
                 client.sendall(rsp)
@@ -212,6 +279,7 @@ def main():
     ap.add_argument('--cut-at', type=code_of, metavar='CODE')
     ap.add_argument('--record', metavar='FILE')
     ap.add_argument('--replay', metavar='FILE')
+    ap.add_argument('--replay-verbatim', action='store_true')
     ap.add_argument('--log', metavar='FILE')
     ap.add_argument('--port-file', metavar='FILE')
     args = ap.parse_args()

@@ -45,6 +45,16 @@ grep -q ' Certify rc=0x0 replayed' "$PROXY_LOG" && pass || fail "the proxy repla
 expect_nothing_minted replay "replayed certify"
 stop_proxy
 expect_handles_free real "replayed certify" 0x81020002 0x81020003
+# Replayed byte for byte (the stale session area too): the TSS refuses the response's HMAC before
+# any check sees it; refused all the same (10, or 4 when reported as a TPM failure), nothing minted.
+start_proxy real --replay certify.rsp --replay-verbatim
+enroll "$PROXY_TCTI" 0x81020002 0x81020003 verbatim
+case $RC in 4|10) pass ;; *) fail "a verbatim replayed TPM2_Certify: exit $RC, expected 10 or 4 ($ERR)" ;; esac
+expect_err '^mint-idevid: error: ' "verbatim replay: one error line"
+expect_nothing_minted verbatim "verbatim replay"
+stop_proxy
+restart_tpm real
+expect_handles_free real "verbatim replay" 0x81020002 0x81020003
 expect_handles_used real "the first enrollment's keys stay" 0x81020000 0x81020001
 
 # --- The TPM goes away mid-enrollment ----------------------------------------------------------

@@ -55,6 +55,11 @@ struct Attestation {
   void print(std::ostream& out) const;
 };
 
+/// --ek-ca is anchors AND intermediates: the EK certificate must reach, through --ek-ca
+/// certificates, a self-signed one (attest::verify_ek also trusts a chain that stops at an
+/// intermediate). Errc::untrusted otherwise.
+Status ek_reaches_root(const x509::Certificate& ek_cert, const std::vector<x509::Certificate>& ek_ca);
+
 /// One device's TPM after the proofs: the keys still transient (new keys) until persist().
 struct AttestedDevice {
   std::optional<keys::tpm2::AttestSession> session;

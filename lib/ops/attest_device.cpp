@@ -56,6 +56,24 @@ Status check_template(Attestation& proof, const char* name, const attest::TpmPub
 
 }  // namespace
 
+Status ek_reaches_root(const x509::Certificate& ek_cert, const std::vector<x509::Certificate>& ek_ca) {
+  const x509::Certificate* cur = &ek_cert;
+  for (int depth = 0; depth < 8; ++depth) {
+    const x509::Certificate* next = nullptr;
+    for (const auto& c : ek_ca)
+      if (c.is_ca() && cur->issuer() == c.subject() && cur->signed_by(c)) {
+        next = &c;
+        break;
+      }
+    if (!next) break;
+    if (next->self_signed()) return {};
+    cur = next;
+  }
+  return fail(Errc::untrusted, "the EK certificate (issuer " + ek_cert.issuer() +
+                                   ") does not chain to a self-signed root given with --ek-ca: an intermediate CA "
+                                   "alone is no anchor; add its root");
+}
+
 void Attestation::add(std::string name, bool passed, std::string detail) {
   checks.push_back({std::move(name), passed, std::move(detail)});
 }
@@ -115,6 +133,8 @@ Expected<AttestedDevice> attest_device(const AttestSetup& setup, const std::stri
   auto verified = attest::verify_ek(dev.ek.certificate_der, dev.ek.public_area, setup.ek_anchors, now);
   if (!verified)  // a malformed EK certificate proves nothing either: untrusted
     return fail(refuse(proof, "ek-chain", "the TPM's EK certificate is not trusted through --ek-ca: " + verified.error().message));
+  if (auto ok = ek_reaches_root(verified->cert, setup.ek_anchors); !ok)
+    return fail(refuse(proof, "ek-chain", ok.error().message));
   proof.ek_cert = verified->cert;
   proof.hw_serial = dev.hw_serial = verified->hw_serial;
   proof.add("ek-chain", true, verified->summary);

@@ -84,6 +84,9 @@ run mint-idevid --tcg-csr dev.csr --ek-ca "$D/other-ek-ca.pem"
 expect_rc 10 "--tcg-csr with another EK CA"
 expect_err 'ek-chain' "untrusted EK: names the check"
 expect_out 'ek-chain: FAILED' "untrusted EK: the failed check in the report"
+run mint-idevid --tcg-csr dev.csr --ek-ca "$D/ek-ca.pem"
+expect_rc 10 "--tcg-csr with only the EK's intermediate CA: no anchor"
+expect_err 'ek-chain' "intermediate only: names the check"
 printf 'TCG' >short.csr
 usage 3 "--tcg-csr of three bytes" --tcg-csr short.csr "${EK[@]}"
 usage 5 "--tcg-csr missing" --tcg-csr missing.csr "${EK[@]}"
@@ -113,6 +116,6 @@ python3 -c 'import json,sys; j=json.loads(sys.stdin.read()); assert any("SKIPPED
   <<<"$OUT" && pass || fail "the JSON names the skipped activation: $OUT"
 openssl verify -CAfile root.pem -untrusted ca.pem skip.pem >/dev/null 2>&1 && pass || fail "openssl verify skip.pem"
 text=$(openssl x509 -in skip.pem -noout -text)
-grep -q '2.23.133.1.2' <<<"$text" && pass || fail "hardwareModuleName TPM 2.0 in the IDevID from the CSR"
+grep -q 'othername: 1.3.6.1.5.5.7.8.4' <<<"$text" && pass || fail "hardwareModuleName in the IDevID from the CSR"
 grep -q '2.23.133.11.1.1' <<<"$text" && fail "a skipped activation claims verifiedTPMResidency" || pass
 finish

@@ -4,20 +4,28 @@
 // output, big-endian), exactly as the TPM produced or consumes it.
 //
 // What revision, which templates. We follow TCG "TPM 2.0 Keys for Device Identity and
-// Attestation", Version 1.00, Revision 12 (8 October 2021):
-//  - IAK and IDevID are primary keys in the endorsement hierarchy (§7.3.1), created from the
-//    templates of §7.3.4 (Table 3 object attributes, Table 4 algorithms): H-1 RSA-2048/SHA-256,
-//    H-2 ECC NIST P-256/SHA-256, H-3 ECC NIST P-384/SHA-384; unique field "IAK" / "IDEVID"
-//    (§7.3.1); authPolicy: see below; adminWithPolicy set, so TPM2_Certify and
-//    TPM2_ActivateCredential authorize the ADMIN role with the policy session §7.3.6 defines.
-//  - IAK: fixedTPM fixedParent sensitiveDataOrigin userWithAuth adminWithPolicy restricted sign;
-//    IDevID: the same without restricted.
+// Attestation", Version 1.00, Revision 12 (8 October 2021), §6.2 "OEM creation of IAK and IDevID
+// in a single pass": EK certificate from NV, TPM2_MakeCredential (software, verifier side) /
+// TPM2_ActivateCredential (here) binding the IAK to the EK, TPM2_Certify of the IDevID by the IAK
+// over the verifier's nonce.
+//  - IAK and IDevID are primary keys in the endorsement hierarchy, from the templates of §7.3.4
+//    (Table 3 attributes, Table 4 algorithms): H-1 RSA-2048/SHA-256, H-2 ECC NIST P-256/SHA-256,
+//    H-3 ECC NIST P-384/SHA-384; unique field the ASCII strings "IAK" / "IDEVID" (§7.3.1), so the
+//    same keys come back each time they are created on the same TPM.
+//  - IAK: fixedTPM fixedParent sensitiveDataOrigin userWithAuth adminWithPolicy restricted sign
+//    (RSA: RSASSA-PSS/SHA-256; ECC: ECDSA with the name hash); IDevID: the same without restricted
+//    (RSA: no fixed scheme; ECC: ECDSA with the name hash).
+//  - authPolicy (one deviation): §7.3.6.6 Table 19 gives the authPolicy digests, but the policy
+//    commands behind them were in no source we could read (implementations copy the digests
+//    only), and without them a key carrying those digests can never be given the ADMIN-role
+//    authorization TPM2_Certify and TPM2_ActivateCredential need. Our templates keep adminWithPolicy and carry a policy of our
+//    own: one TPM2_PolicyCommandCode branch per admitted command, joined by TPM2_PolicyOR
+//    (TPM 2.0 Library Part 3 §23.11, §23.6): IAK = PolicyOR(PolicyCommandCode(ActivateCredential),
+//    PolicyCommandCode(Certify)), IDevID = PolicyCommandCode(Certify), in the key's name hash
+//    (template_auth_policy() gives the digests).
 //  - The EK is recreated from TCG "EK Credential Profile for TPM Family 2.0" (Level 0, Version
 //    2.5) templates L-1 (RSA-2048, certificate in NV 0x01c00002) and L-2 (ECC P-256, NV
-//    0x01c0000a), authorized with PolicySecret(TPM_RH_ENDORSEMENT) (policy A).
-//  - Credential activation (§6.1.2 "OEM creation of IAK certificate based on EK certificate"):
-//    TPM2_MakeCredential in software over the EK, TPM2_ActivateCredential here; TPM2_Certify of
-//    the IDevID by the IAK over the verifier's nonce (§6.2).
+//    0x01c0000a), authorized with policy A, PolicySecret(TPM_RH_ENDORSEMENT).
 #pragma once
 
 #include <cstdint>
@@ -125,7 +133,7 @@ class AttestSession {
 /// 0x01c0000a). Errc::key when the TPM cannot be reached.
 Expected<std::vector<std::uint32_t>> ek_certificate_indices(const std::string& tcti);
 
-/// The authPolicy digests of the templates (Table 19), for the verifier's template check:
+/// The authPolicy digests of our templates (see the top of this file), for the verifier's check:
 /// `for_iak` true → IAK, false → IDevID; sha256 for P-256 and RSA-2048, sha384 for P-384.
 Expected<Bytes> template_auth_policy(KeyType type, bool for_iak);
 

@@ -134,6 +134,40 @@ Expected<Seed> ecc_seed(const TpmPublic& ek, const TPMT_PUBLIC& t, std::size_t s
   return s;
 }
 
+// TPMS_ID_OBJECT (Part 1 §24.4, §24.5): integrityHMAC || encIdentity, where encIdentity =
+// CFB(KDFa(seed, "STORAGE", Name), IV 0, TPM2B_DIGEST(secret)) and integrityHMAC =
+// HMAC(KDFa(seed, "INTEGRITY"), encIdentity || Name).
+Expected<Bytes> id_object(std::uint16_t alg, const EVP_CIPHER* cipher, std::uint32_t key_bits, ByteView seed,
+                          ByteView name, ByteView secret) {
+  const std::size_t hlen = detail::hash(alg, {}).size();
+  Bytes sym_key = kdfa(alg, seed, "STORAGE", name, {}, key_bits);
+  Bytes plain;
+  put_u16(plain, secret.size());
+  append(plain, secret);
+  Bytes enc(plain.size());
+  unsigned char iv[16] = {0};
+  ossl::Ptr<EVP_CIPHER_CTX> cctx(EVP_CIPHER_CTX_new());
+  int n1 = 0, n2 = 0;
+  bool ok = cctx && EVP_EncryptInit_ex(cctx.get(), cipher, nullptr, sym_key.data(), iv) == 1 &&
+            EVP_EncryptUpdate(cctx.get(), enc.data(), &n1, plain.data(), static_cast<int>(plain.size())) == 1 &&
+            EVP_EncryptFinal_ex(cctx.get(), enc.data() + n1, &n2) == 1;
+  OPENSSL_cleanse(sym_key.data(), sym_key.size());
+  OPENSSL_cleanse(plain.data(), plain.size());
+  if (!ok) return ossl::fail("EVP_Encrypt (AES-CFB)");
+  Bytes hmac_key = kdfa(alg, seed, "INTEGRITY", {}, {}, static_cast<std::uint32_t>(hlen * 8));
+  Bytes mac_in = enc;
+  append(mac_in, name);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mlen = 0;
+  HMAC(detail::digest_for(alg), hmac_key.data(), static_cast<int>(hmac_key.size()), mac_in.data(), mac_in.size(), mac, &mlen);
+  OPENSSL_cleanse(hmac_key.data(), hmac_key.size());
+  Bytes id;
+  put_u16(id, mlen);
+  append(id, ByteView(mac, mlen));
+  append(id, enc);
+  return id;
+}
+
 }  // namespace
 
 Expected<Challenge> make_credential(const TpmPublic& ek, ByteView object_name) {
@@ -157,42 +191,16 @@ Expected<Challenge> make_credential(const TpmPublic& ek, ByteView object_name) {
 
   auto seed = t.type == TPM2_ALG_RSA ? rsa_seed(ek, hlen) : ecc_seed(ek, t, hlen);
   if (!seed) return fail(std::move(seed.error()));
-
   Challenge c;
   c.secret.resize(32);
   if (RAND_bytes(c.secret.data(), 32) != 1) return ossl::fail("RAND_bytes");
-  // encIdentity = CFB(symKey, IV 0, TPM2B_DIGEST(secret)); symKey = KDFa(seed, "STORAGE", Name).
-  Bytes sym_key = kdfa(ek.name_alg, seed->seed, "STORAGE", object_name, {}, sym.keyBits.aes);
-  Bytes plain;
-  put_u16(plain, c.secret.size());
-  append(plain, c.secret);
-  Bytes enc(plain.size());
-  unsigned char iv[16] = {0};
-  ossl::Ptr<EVP_CIPHER_CTX> cctx(EVP_CIPHER_CTX_new());
-  int n1 = 0, n2 = 0;
-  if (!cctx || EVP_EncryptInit_ex(cctx.get(), cipher, nullptr, sym_key.data(), iv) != 1 ||
-      EVP_EncryptUpdate(cctx.get(), enc.data(), &n1, plain.data(), static_cast<int>(plain.size())) != 1 ||
-      EVP_EncryptFinal_ex(cctx.get(), enc.data() + n1, &n2) != 1)
-    return ossl::fail("EVP_Encrypt (AES-CFB)");
-  // outerHMAC = HMAC(KDFa(seed, "INTEGRITY"), encIdentity || Name) (Part 1 §24.5).
-  Bytes hmac_key = kdfa(ek.name_alg, seed->seed, "INTEGRITY", {}, {}, static_cast<std::uint32_t>(hlen * 8));
-  Bytes mac_in = enc;
-  append(mac_in, object_name);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mlen = 0;
-  HMAC(detail::digest_for(ek.name_alg), hmac_key.data(), static_cast<int>(hmac_key.size()), mac_in.data(), mac_in.size(),
-       mac, &mlen);
-  Bytes id;  // TPMS_ID_OBJECT: integrityHMAC (TPM2B_DIGEST) || encIdentity
-  put_u16(id, mlen);
-  append(id, ByteView(mac, mlen));
-  append(id, enc);
-  put_u16(c.credential_blob, id.size());
-  append(c.credential_blob, id);
+  auto id = id_object(ek.name_alg, cipher, sym.keyBits.aes, seed->seed, object_name, c.secret);
+  OPENSSL_cleanse(seed->seed.data(), seed->seed.size());
+  if (!id) return fail(std::move(id.error()));
+  put_u16(c.credential_blob, id->size());
+  append(c.credential_blob, *id);
   put_u16(c.encrypted_secret, seed->encrypted.size());
   append(c.encrypted_secret, seed->encrypted);
-  OPENSSL_cleanse(seed->seed.data(), seed->seed.size());
-  OPENSSL_cleanse(sym_key.data(), sym_key.size());
-  OPENSSL_cleanse(hmac_key.data(), hmac_key.size());
   return c;
 }
 

@@ -52,8 +52,8 @@ tpm2_nvread 0x01c00016 -o "$OUT/ek-ecc.crt.der" 2>/dev/null
 tpm2_readpublic -c 0x81010001 -o "$OUT/ek-rsa.pub" -n "$OUT/ek-rsa.name" >/dev/null; flush
 tpm2_readpublic -c 0x81010016 -o "$OUT/ek-ecc.pub" -n "$OUT/ek-ecc.name" >/dev/null; flush
 
-primary() {  # primary NAME ATTRIBUTES [ALG]: a primary key in the endorsement hierarchy; NAME.pub (TPM2B_PUBLIC), NAME.ctx
-  tpm2_createprimary -C e -G "${3:-ecc256:ecdsa-sha256:null}" -g sha256 -a "$2" -c "$1.ctx" -d "$1.chash" -t "$1.ctkt" >/dev/null; flush
+primary() {  # primary NAME ATTRIBUTES [ALG [NAMEALG]]: a primary key in the endorsement hierarchy; NAME.pub (TPM2B_PUBLIC), NAME.ctx
+  tpm2_createprimary -C e -G "${3:-ecc256:ecdsa-sha256:null}" -g "${4:-sha256}" -a "$2" -c "$1.ctx" -d "$1.chash" -t "$1.ctkt" >/dev/null; flush
   tpm2_readpublic -c "$1.ctx" -o "$OUT/$1.pub" -n "$OUT/$1.name" >/dev/null; flush
   tpm2_readpublic -c "$1.ctx" -f der -o "$OUT/$1.spki.der" >/dev/null; flush
 }
@@ -101,6 +101,14 @@ C
 gcc -o certify certify.c $(pkg-config --cflags --libs tss2-esys tss2-mu tss2-tctildr)
 ./certify 0x81010102 0x81010101 "$OUT/nonce.bin" "$OUT/certify.attest" "$OUT/certify.sig"
 ./certify 0x81010102 0x81010102 "$OUT/nonce.bin" "$OUT/certify-self.attest" "$OUT/certify-self.sig"
+flush
+# IAKs of the other TCG templates (RSA-2048/SHA-256 RSASSA, P-384/SHA-384) certifying the IDevID.
+primary iak-rsa 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign' rsa2048:rsassa-sha256:null
+primary iak-p384 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign' ecc384:ecdsa-sha384:null sha384
+tpm2_evictcontrol -C o -c iak-rsa.ctx 0x81010103 >/dev/null; flush
+tpm2_evictcontrol -C o -c iak-p384.ctx 0x81010104 >/dev/null; flush
+./certify 0x81010102 0x81010103 "$OUT/nonce.bin" "$OUT/certify-rsa.attest" "$OUT/certify-rsa.sig"
+./certify 0x81010102 0x81010104 "$OUT/nonce.bin" "$OUT/certify-p384.attest" "$OUT/certify-p384.sig"
 flush
 # TPM2_CertifyCreation of the IAK by itself (the TCG-CSR's atCreateTkt/atCertifyInfo/atCertifyInfoSig).
 tpm2_certifycreation -C 0x81010101 -c 0x81010101 -d iak.chash -t iak.ctkt -g sha256 -q "$nonce_hex" \

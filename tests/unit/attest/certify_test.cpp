@@ -79,3 +79,44 @@ TEST_F(Certify, TruncatedStructuresAreMalformed) {
 
 }  // namespace
 }  // namespace onboard::attest
+
+namespace onboard::attest {
+namespace {
+using testing::pub;
+using testing::vec;
+
+// The other TCG IAK templates: RSA-2048 (RSASSA-SHA256) and P-384 (ECDSA-SHA384, SHA-384 names).
+TEST(CertifyOtherTemplates, RsaAndP384IaksPass) {
+  for (std::string k : {"rsa", "p384"}) {
+    auto iak = pub("iak-" + k);
+    EXPECT_EQ(iak.name, vec("iak-" + k + ".name"));
+    EXPECT_EQ(iak.spki_der, vec("iak-" + k + ".spki.der"));
+    EXPECT_TRUE(check_iak(iak)) << k;
+    auto r = check_certify(iak, pub("idevid"), vec("certify-" + k + ".attest"), vec("certify-" + k + ".sig"), vec("nonce.bin"));
+    EXPECT_TRUE(r) << k << ": " << r.error().message;
+  }
+  EXPECT_EQ(pub("iak-rsa").key_type, "rsa2048");
+  EXPECT_EQ(pub("iak-p384").key_type, "p384");
+  EXPECT_EQ(pub("iak-p384").name_alg, 0x000C);
+}
+
+TEST(CertifyOtherTemplates, RsaSignatureChecksAreReal) {
+  auto iak = pub("iak-rsa");
+  Bytes attest = vec("certify-rsa.attest"), sig = vec("certify-rsa.sig"), nonce = vec("nonce.bin");
+  // Another IAK's signature, of another kind.
+  auto r = check_certify(iak, pub("idevid"), attest, vec("certify.sig"), nonce);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("certify-signature:", 0), 0u) << r.error().message;
+  // A flipped bit in the RSA signature.
+  sig[sig.size() - 1] ^= 0x01;
+  r = check_certify(iak, pub("idevid"), attest, sig, nonce);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("certify-signature:", 0), 0u) << r.error().message;
+  // The P-256 IAK's signature does not verify with the P-384 IAK.
+  r = check_certify(pub("iak-p384"), pub("idevid"), vec("certify.attest"), vec("certify.sig"), nonce);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("certify-signature:", 0), 0u) << r.error().message;
+}
+
+}  // namespace
+}  // namespace onboard::attest

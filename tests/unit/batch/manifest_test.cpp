@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "onboard/batch/batch.h"
 
@@ -81,4 +82,43 @@ TEST(Progress, FitsTheWidth) {
   EXPECT_NE(wide.find("150/s"), std::string::npos) << wide;  // rate
   EXPECT_NE(wide.find("ETA 00:10"), std::string::npos) << wide;  // 1500 left at 150/s
   EXPECT_NE(wide.find('#'), std::string::npos) << wide;
+}
+
+// An invalid JSON line in the middle of a JSON Lines manifest is an error naming it, not the end of
+// the manifest (rows after it would silently be dropped).
+TEST(Manifest, JsonLinesInvalidLineIsAnErrorNotTheEnd) {
+  auto r = batch::ManifestReader::open(write_temp("f.jsonl", "{\"a\":\"x\"}\n{\"a\": oops}\n{\"a\":\"z\"}\n"));
+  ASSERT_TRUE(r);
+  ASSERT_TRUE((*r)->next());
+  auto bad = (*r)->next();
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::malformed);
+  EXPECT_NE(bad.error().message.find("row 2 (line 2): invalid JSON"), std::string::npos) << bad.error().message;
+}
+
+// Drawn on a terminal, the bar fits $COLUMNS when the terminal size is unknown (stderr is no
+// terminal under the test runner), else 80 columns.
+TEST(Progress, DrawnLineFitsColumns) {
+  auto drawn_width = [](const char* columns) {
+    if (columns) ::setenv("COLUMNS", columns, 1);
+    else ::unsetenv("COLUMNS");
+    std::ostringstream err;
+    Env env;
+    env.err = &err;
+    env.err_is_tty = true;
+    batch::Progress p(env, 1);
+    p.tick(false);  // the last row is always drawn
+    std::string s = err.str();
+    EXPECT_EQ(s.substr(0, 1), "\r");
+    auto end = s.find("\x1b[K");
+    EXPECT_NE(end, std::string::npos);
+    return static_cast<int>(end - 1);
+  };
+  EXPECT_EQ(drawn_width("40"), 39);  // the bar fills the width but the last column
+  for (const char* fallback : {"0", "junk", static_cast<const char*>(nullptr)}) {
+    int w = drawn_width(fallback);  // 80 columns: a 50-column bar and the figures
+    EXPECT_GT(w, 60) << (fallback ? fallback : "unset");
+    EXPECT_LT(w, 80) << (fallback ? fallback : "unset");
+  }
+  ::unsetenv("COLUMNS");
 }

@@ -135,6 +135,3 @@ stop_proxy() {
   if [ -n "${PROXY_PID:-}" ]; then kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=""; fi
   return 0
 }
-
-# Until attest-cli lands on this branch, mint-idevid has no --attest: skip rather than fail.
-"$BIN/mint-idevid" --help 2>/dev/null | grep -q -- '--attest' || { echo "SKIP: mint-idevid has no --attest (issue 13 not merged)"; exit 77; }

@@ -98,8 +98,8 @@ expect_no_file tampered.pem "tampered CSR: nothing minted"
 # --- Batch: a tcti column, one TPM per device --------------------------------------------------------
 tpm2 real evictcontrol -C o -c $DEV >/dev/null 2>&1; tpm2 real evictcontrol -C o -c $IAK >/dev/null 2>&1
 { echo "id,product_instance_uri,serial_number,tcti"
-  echo "d1,urn:example:acme:x1:d1,D1,$TCTI_real"
-  echo "d2,urn:example:acme:x1:d2,D2,$TCTI_real2"; } >m.csv
+  echo "d1,urn:example:acme:x1:d1,D1,\"$TCTI_real\""     # quoted: a TCTI has a comma (RFC 4180)
+  echo "d2,urn:example:acme:x1:d2,D2,\"$TCTI_real2\""; } >m.csv
 run mint-idevid --manifest m.csv --out-dir out "${CA[@]}" --device-key-template tpm2:handle=$DEV --new-key \
   --attest --ek-ca ekca.pem --iak-handle $IAK --results r.jsonl
 expect_rc 0 "attested batch over two TPMs"
@@ -114,7 +114,7 @@ expect_eq "$(hw_module_name out/d2.pem)" "2.23.133.1.2 $(serial_hex ek2.pem)" "r
 expect_eq "$(cert_spki_hex out/d1.pem)" "$(key_spki_hex real $DEV)" "row d1's IDevID: TPM 1's key"
 expect_eq "$(cert_spki_hex out/d2.pem)" "$(key_spki_hex real2 $DEV)" "row d2's IDevID: TPM 2's key"
 # A row on the fake TPM fails with 10; nothing minted for it, no handle left in it.
-{ echo "id,product_instance_uri,serial_number,tcti"; echo "f1,urn:example:acme:x1:f1,F1,$TCTI_fake"; } >f.csv
+{ echo "id,product_instance_uri,serial_number,tcti"; echo "f1,urn:example:acme:x1:f1,F1,\"$TCTI_fake\""; } >f.csv
 run mint-idevid --manifest f.csv --out-dir out "${CA[@]}" --device-key-template tpm2:handle=$DEV --new-key \
   --attest --ek-ca ekca.pem --iak-handle $IAK --results rf.jsonl
 expect_rc 10 "a batch row on the fake TPM"

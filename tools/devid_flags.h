@@ -10,9 +10,16 @@ namespace onboard::tools {
 
 /// `manufacturer_help`: what --manufacturer defaults to in this tool (mint-idevid takes the CA's
 /// O=; issue-ldevid has no default, an LDevID's issuer is the owner, not the manufacturer).
-inline void attach_devid_flags(CLI::App& app, ops::DevIdCommon& d, const std::string& manufacturer_help) {
-  app.add_option("--ca-cert", d.ca_cert, "Issuing CA certificate (PEM)")->required();
-  app.add_option("--ca-key", d.ca_key, "Issuing CA key URI (file:, pkcs11:, tpm2:)")->required();
+/// `ca_required` false: the tool checks --ca-cert/--ca-key itself (mint-idevid --tcg-csr verifies
+/// a TCG-CSR without a CA).
+inline void attach_devid_flags(CLI::App& app, ops::DevIdCommon& d, const std::string& manufacturer_help,
+                               bool ca_required = true) {
+  auto* ca_cert = app.add_option("--ca-cert", d.ca_cert, "Issuing CA certificate (PEM)");
+  auto* ca_key = app.add_option("--ca-key", d.ca_key, "Issuing CA key URI (file:, pkcs11:, tpm2:)");
+  if (ca_required) {
+    ca_cert->required();
+    ca_key->required();
+  }
   app.add_option("--ca-chain", d.ca_chain, "The CA's issuers, nearest first (PEM)");
   app.add_option("--product-instance-uri", d.product_instance_uri, "The device's ProductInstanceUri (SAN URI)");
   app.add_option("--serial-number", d.serial_number, "Device serial number (subject serialNumber)");

@@ -17,6 +17,7 @@ std::string to_json_line(const Result& r) {
     e["message"] = r.error->message;
     j["error"] = std::move(e);
   }
+  for (const auto& [k, v] : r.extra) j[k] = nlohmann::ordered_json::parse(v, nullptr, false);
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

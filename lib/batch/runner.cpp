@@ -228,13 +228,14 @@ class Runner {
       auto res = make_row(j, files);
       if (!res) {
         Error e = res.error();
-        emit({r.number, j.id, "failed", {}, e});
+        emit({r.number, j.id, "failed", {}, e, j.result_json});
         ++counts_.failed;
         progress_->tick(true);
         if (!first_error) first_error = std::move(e).context(opt_.manifest + ": row " + std::to_string(r.number));
         if (!opt_.continue_on_error) break;
         continue;
       }
+      res->extra = j.result_json;
       emit(*res);
       ++(res->status == "skipped" ? counts_.skipped : counts_.ok);
       progress_->tick(false);
@@ -245,7 +246,7 @@ class Runner {
   }
 
   Expected<Result> make_row(Job& j, bool files) {
-    Result res{j.row, j.id, "ok", {}, std::nullopt};
+    Result res{j.row, j.id, "ok", {}, std::nullopt, {}};
     if (files) {
       std::map<std::string, std::string> paths;
       std::size_t present = 0;

@@ -47,7 +47,7 @@ const std::map<std::string, std::string, std::less<>>& table() {
       // flags
       {"--add-ski", ""}, {"--attest", ""}, {"--check", ""}, {"--continue-on-error", ""}, {"--der", ""},
       {"--force", ""}, {"--hardware-module-name", ""}, {"--inline", ""}, {"--insecure-skip-verify", ""},
-      {"--json", ""}, {"--new-key", ""}, {"--no-revocation-info", ""}, {"--quiet", ""}, {"--sheet", ""},
+      {"--insecure-skip-activation", ""}, {"--json", ""}, {"--new-key", ""}, {"--no-revocation-info", ""}, {"--quiet", ""}, {"--sheet", ""},
       {"--strict", ""}, {"--help", ""}, {"--version", ""},
   };
   return t;

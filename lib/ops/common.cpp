@@ -123,7 +123,8 @@ std::string pem_chain(const x509::Certificate& leaf, const Issuer* issuer) {
 }
 
 void report_certificate(Env& env, bool json, const std::string& out, const x509::Certificate& cert,
-                        const std::vector<std::pair<std::string, std::string>>& extra) {
+                        const std::vector<std::pair<std::string, std::string>>& extra,
+                        const std::vector<std::pair<std::string, std::string>>& raw) {
   if (out == "-") return;  // stdout holds the certificate itself
   if (json) {
     nlohmann::ordered_json j;
@@ -135,6 +136,7 @@ void report_certificate(Env& env, bool json, const std::string& out, const x509:
     j["not_after"] = format_time(cert.not_after());
     j["san_uris"] = cert.san_uris();
     for (const auto& [k, v] : extra) j[k] = v;
+    for (const auto& [k, v] : raw) j[k] = nlohmann::ordered_json::parse(v, nullptr, false);
     *env.out << j.dump() << "\n";
     return;
   }

@@ -57,8 +57,10 @@ void discard_created_key(const DeviceKey& key);
 std::string pem_chain(const x509::Certificate& leaf, const Issuer* issuer);
 
 /// One line (human) or one JSON object (--json) describing a written certificate.
+/// `raw`: members whose values are JSON text (e.g. the "attestation" object).
 void report_certificate(Env& env, bool json, const std::string& out, const x509::Certificate& cert,
-                        const std::vector<std::pair<std::string, std::string>>& extra = {});
+                        const std::vector<std::pair<std::string, std::string>>& extra = {},
+                        const std::vector<std::pair<std::string, std::string>>& raw = {});
 
 // ---- batches of device certificates (mint-idevid, issue-ldevid) ----
 
@@ -66,6 +68,7 @@ void report_certificate(Env& env, bool json, const std::string& out, const x509:
 /// the tool loads itself (CSR, IDevID).
 struct DevIdJob : batch::Job {
   std::string key_uri;  ///< the expanded --device-key-template; empty: load_public_key
+  std::string tcti;     ///< the row's `tcti` column (one TPM per device); empty: --tcti
   DeviceKey key;
   std::optional<Bytes> pub;
 };
@@ -96,6 +99,10 @@ class DevIdBatchTool : public batch::Tool {
   /// it is 99991231235959Z.
   Status check_row_not_after(const std::string& text, x509::Profile profile, UnixTime& out);
 
+  /// The key context for a row: the run's, or one per `tcti` column value (each TPM its own).
+  keys::KeyContext& keys_for(const std::string& tcti);
+  Issuer& issuer() { return *issuer_; }
+
   const DevIdCommon& dev_;
   const Common& common_;
   Env& env_;
@@ -104,6 +111,7 @@ class DevIdBatchTool : public batch::Tool {
   Status public_key(DevIdJob& job);
   std::optional<Issuer> issuer_;
   std::unique_ptr<keys::KeyContext> keys_;
+  std::map<std::string, std::unique_ptr<keys::KeyContext>> row_keys_;
 };
 
 }  // namespace onboard::ops

@@ -31,6 +31,18 @@ Status DevIdBatchTool::prepare() {
   return open_issuer_key(*issuer_, dev_.ca_key, *keys_, "--ca-key");
 }
 
+keys::KeyContext& DevIdBatchTool::keys_for(const std::string& tcti) {
+  if (tcti.empty() || tcti == common_.keys.tcti) return *keys_;
+  auto& k = row_keys_[tcti];
+  if (!k) {
+    keys::KeyOptions key_options = common_.keys;
+    key_options.durable_files = false;
+    key_options.tcti = tcti;
+    k = std::make_unique<keys::KeyContext>(key_options);
+  }
+  return *k;
+}
+
 std::vector<std::pair<std::string, std::string>> DevIdBatchTool::files(const batch::Job& job) {
   return {{"cert", job.stem + ".pem"}};
 }
@@ -43,7 +55,7 @@ Status DevIdBatchTool::public_key(DevIdJob& job) {
     job.pub = std::move(*pub);
     return {};
   }
-  auto k = device_key(*keys_, job.key_uri, dev_.new_key, dev_.key_type, true);
+  auto k = device_key(keys_for(job.tcti), job.key_uri, dev_.new_key, dev_.key_type, true);
   if (!k) return fail(std::move(k.error()));
   job.key = std::move(*k);
   job.pub = job.key.signer->public_key_der();

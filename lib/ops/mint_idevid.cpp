@@ -2,23 +2,19 @@
 #include <map>
 #include <optional>
 
+#include "attest.h"
 #include "common.h"
 #include "onboard/batch/runner.h"
 
 namespace onboard::ops {
-namespace {
 
-struct Device {
-  std::string uri, serial, manufacturer, model, hw_serial, not_after;
-};
-
-Status check_device(const Device& d) {
+Status check_device(const MintDevice& d) {
   if (auto ok = validate_instance_uri(d.uri); !ok) return ok;
   if (d.serial.empty()) return fail(Errc::malformed, "serial number is empty");
   return {};
 }
 
-x509::CertSpec idevid_spec(const MintIdevidRequest& req, const Device& d, const Issuer& issuer, UnixTime now,
+x509::CertSpec idevid_spec(const MintIdevidRequest& req, const MintDevice& d, const Issuer& issuer, UnixTime now,
                            UnixTime not_after) {
   x509::CertSpec spec;
   spec.profile = x509::Profile::idevid;
@@ -39,6 +35,9 @@ x509::CertSpec idevid_spec(const MintIdevidRequest& req, const Device& d, const 
   return spec;
 }
 
+namespace {
+using Device = MintDevice;
+
 // hwType 2.23.133.1.2 says "TPM 2.0": warn (once) when the device key is known to live elsewhere.
 void check_hardware_module_name(const MintIdevidRequest& req, const std::string& key_uri, Env& env, bool& warned) {
   if (!req.hardware_module_name || warned || key_uri.empty()) return;
@@ -58,6 +57,7 @@ Expected<x509::Certificate> mint(const MintIdevidRequest& req, const Device& d, 
 }
 
 Status mint_single(const MintIdevidRequest& req, Env& env) {
+  if (req.attest.attest) return mint_attested(req, env);
   Device d{req.dev.product_instance_uri, req.dev.serial_number, req.dev.manufacturer, req.dev.model, req.hw_serial,
            req.dev.not_after};
   if (req.dev.product_instance_uri.empty() || req.dev.out.empty() || !req.dev.serial_number_given)
@@ -121,6 +121,7 @@ Device device_of(const batch::Row& row, const MintIdevidRequest& req) {
 
 struct MintJob : DevIdJob {
   Device device;
+  std::uint32_t handle = 0;  ///< --attest: the device key's persistent handle
   std::string csr;  ///< path (relative to the manifest resolved), when the row names a CSR
 };
 
@@ -151,8 +152,32 @@ class MintTool : public DevIdBatchTool {
       if (!uri) return fail(std::move(uri.error()));
       job->key_uri = std::move(*uri);
     }
+    if (const std::string* t = r.get("tcti"); t && !t->empty()) job->tcti = *t;  // a row's TPM overrides --tcti
+    if (req_.attest.attest) {
+      auto handle = attest_handle(job->key_uri, "--device-key-template");
+      if (!handle) return fail(std::move(handle.error()));
+      if (*handle == setup_->iak_handle)
+        return fail(Errc::malformed, "the device key handle is --iak-handle's; give the IAK its own handle");
+      job->handle = *handle;
+    }
     job->unique = {"ProductInstanceUri " + job->device.uri};
     return job;
+  }
+
+  Expected<std::vector<batch::Output>> make(batch::Job& j) override {
+    if (!req_.attest.attest) return DevIdBatchTool::make(j);
+    auto& job = static_cast<MintJob&>(j);
+    Attestation proof;
+    std::string tcti = job.tcti.empty() ? common_.keys.tcti : job.tcti;
+    auto dev = attest_device(*setup_, tcti, job.handle, dev_.new_key, env_.now(), proof);
+    job.result_json = {{"attestation", proof.json()}};
+    if (!dev) return fail(std::move(dev.error()));
+    auto cert = issue_attested(job, *dev);
+    if (!cert) return fail(std::move(cert.error()));
+    if (auto ok = dev->session->persist(); !ok) return fail(std::move(ok.error()));
+    dev->session.reset();  // the TPM is free for the next row (swtpm serves one connection)
+    return std::vector<batch::Output>{{"cert", job.stem + ".pem", cert->pem(), false, false},
+                                      {"key", job.key_uri, {}, false, true}};
   }
 
  protected:
@@ -167,7 +192,19 @@ class MintTool : public DevIdBatchTool {
   }
   void on_device_key(const DeviceKey& key) override { check_hardware_module_name(req_, key.uri, env_, warned_hw_name_); }
 
+ public:
+  std::optional<AttestSetup> setup_;
+
  private:
+  Expected<x509::Certificate> issue_attested(MintJob& job, const AttestedDevice& dev) {
+    auto not_after = time_or(job.device.not_after, kNoExpiry, "not_after");
+    if (!not_after) return fail(std::move(not_after.error()));
+    auto spec = idevid_spec(req_, job.device, issuer(), env_.now(), *not_after);
+    add_attested_extensions(spec, dev.hw_serial);
+    spec.encode_only = true;
+    return x509::issue(spec, dev.idevid.spki_der, &issuer().cert, *issuer().key);
+  }
+
   const MintIdevidRequest& req_;
   std::vector<std::string> tmpl_cols_;
   bool warned_hw_name_ = false;
@@ -181,6 +218,12 @@ Status mint_batch(const MintIdevidRequest& req, Env& env) {
   auto tmpl_cols = template_columns(req.device_key_template);
   if (!tmpl_cols) return fail(std::move(tmpl_cols.error()).context("--device-key-template"));
   MintTool tool(req, env, std::move(*tmpl_cols));
+  if (req.attest.attest) {
+    if (req.device_key_template.empty()) return fail(Errc::usage, "--attest in a batch needs --device-key-template tpm2:handle=...");
+    auto setup = load_attest_setup(req);
+    if (!setup) return fail(std::move(setup.error()));
+    tool.setup_ = std::move(*setup);
+  }
   if (auto ok = tool.preflight(); !ok) return ok;
   return batch::run(batch::options_of(req, req.common.force), tool, env);
 }
@@ -188,6 +231,10 @@ Status mint_batch(const MintIdevidRequest& req, Env& env) {
 }  // namespace
 
 Status mint_idevid(const MintIdevidRequest& req, Env& env) {
+  if (!req.attest.tcg_csr.empty()) return tcg_csr_mode(req, env);
+  if (auto ok = check_attest_usage(req); !ok) return ok;
+  if (req.dev.ca_cert.empty() || req.dev.ca_key.empty())
+    return fail(Errc::usage, "give --ca-cert and --ca-key (the issuing CA)");
   return req.manifest.empty() ? mint_single(req, env) : mint_batch(req, env);
 }
 

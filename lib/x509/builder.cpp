@@ -33,6 +33,28 @@ Status add_key_usage(X509* x, std::initializer_list<int> bits) {
   return add_ext(x, NID_key_usage, ku.get(), true, "keyUsage");
 }
 
+// TCG Keys for Device Identity §8: an IAK certificate names tcg-kp-AIKCertificate.
+Status add_eku_oid(X509* x, const char* oid) {
+  Ptr<EXTENDED_KEY_USAGE> eku(sk_ASN1_OBJECT_new_null());
+  ASN1_OBJECT* obj = OBJ_txt2obj(oid, 1);
+  if (!obj || sk_ASN1_OBJECT_push(eku.get(), obj) <= 0) return ossl::fail("extendedKeyUsage OID");
+  return add_ext(x, NID_ext_key_usage, eku.get(), false, "extendedKeyUsage");
+}
+
+Status add_policies(X509* x, const std::vector<std::string>& oids) {
+  if (oids.empty()) return {};
+  Ptr<CERTIFICATEPOLICIES> cp(sk_POLICYINFO_new_null());
+  for (const auto& oid : oids) {
+    POLICYINFO* pi = POLICYINFO_new();
+    if (pi) pi->policyid = OBJ_txt2obj(oid.c_str(), 1);
+    if (!pi || !pi->policyid || sk_POLICYINFO_push(cp.get(), pi) <= 0) {
+      POLICYINFO_free(pi);
+      return fail(Errc::usage, "certificatePolicies: invalid OID " + oid);
+    }
+  }
+  return add_ext(x, NID_certificate_policies, cp.get(), false, "certificatePolicies");
+}
+
 Status add_eku(X509* x) {
   Ptr<EXTENDED_KEY_USAGE> eku(sk_ASN1_OBJECT_new_null());
   sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_server_auth));
@@ -187,7 +209,7 @@ Expected<Ptr<X509_NAME>> subject_name(const CertSpec& spec) {
     if (!copy) return ossl::fail("subject name", Errc::malformed);
     return copy;
   }
-  bool devid = spec.profile == Profile::idevid || spec.profile == Profile::ldevid;
+  bool devid = spec.profile == Profile::idevid || spec.profile == Profile::ldevid || spec.profile == Profile::iak;
   if (!devid || !spec.subject.empty()) return ossl::parse_name(spec.subject);
   Ptr<X509_NAME> name(X509_NAME_new());
   auto add = [&](const char* type, const std::string& v) {
@@ -238,7 +260,23 @@ Status add_profile_extensions(X509* x, X509* issuer, const CertSpec& spec, bool 
       if (!(s = add_eku(x))) return s;
       if (spec.add_ski && !(s = add_ski(x))) return s;
       if (!(s = add_san(x, spec))) return s;
+      if (!(s = add_policies(x, spec.policy_oids))) return s;
       break;
+    case Profile::iak: {
+      // A restricted signing key: it signs TPM-made structures only, never decrypts (no
+      // keyEncipherment even for RSA), and is no TLS identity (no serverAuth/clientAuth).
+      if (!spec.hardware_module_name) return fail(Errc::usage, "an IAK certificate needs the hardwareModuleName");
+      if (!(s = add_basic_constraints(x, false, -1))) return s;
+      if (!(s = add_key_usage(x, {0}))) return s;
+      if (!(s = add_eku_oid(x, kOidTcgKpAikCertificate))) return s;
+      if (spec.add_ski && !(s = add_ski(x))) return s;
+      if (!(s = add_san(x, spec))) return s;
+      std::vector<std::string> policies{kOidVerifiedTpmResidency, kOidVerifiedTpmRestricted};
+      for (const auto& p : spec.policy_oids)
+        if (p != kOidVerifiedTpmResidency && p != kOidVerifiedTpmRestricted) policies.push_back(p);
+      if (!(s = add_policies(x, policies))) return s;
+      break;
+    }
   }
   if (!(s = add_aki(x, issuer))) return s;  // a root names itself
   return add_urls(x, spec);
@@ -274,6 +312,7 @@ std::string profile_name(Profile p) {
     case Profile::idevid: return "idevid";
     case Profile::ldevid: return "ldevid";
     case Profile::tsa: return "tsa";
+    case Profile::iak: return "iak";
   }
   return "?";
 }

@@ -87,7 +87,7 @@ Status check_path_length(const std::vector<Certificate>& cas, const std::vector<
 
 Expected<NotAfter> fit_not_after(const Certificate& issuer, const CertSource& src, Profile profile, UnixTime not_after,
                                  const std::string& requested_flag) {
-  bool devid = profile == Profile::idevid || profile == Profile::ldevid;
+  bool devid = profile == Profile::idevid || profile == Profile::ldevid || profile == Profile::iak;
   if (devid && not_after == kNoExpiry) return NotAfter{not_after, ""};  // 802.1AR: may outlive the CA
   const UnixTime limit = issuer.not_after();
   if (not_after <= limit) return NotAfter{not_after, ""};

@@ -92,4 +92,7 @@ for i, f in enumerate(sys.argv[2:]):
     open(f"{out}/seed-payload-{i}.json", "wb").write(base64.urlsafe_b64decode(p))
 open(f"{out}/seed-camel.json", "w").write('{"UaTypeId":1,"manufacturerName":"Acme","productInstanceUri":"urn:x:1","ManufactureDate":"0001-01-01T00:00:00Z"}')
 PY
+# attest: the swtpm vectors (TPM public areas, a TCG-CSR-IDEVID) as seeds.
+mkdir -p "$C/attest"
+for f in tcg-csr.bin iak.pub idevid.pub ek-rsa.pub ek-ecc.pub; do cp "$SRC/tests/data/attest/$f" "$C/attest/seed-$f"; done
 echo "corpus: $(find "$C" -type f | wc -l) files in $C"

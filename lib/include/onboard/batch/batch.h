@@ -55,6 +55,7 @@ struct Result {
   std::string status;  ///< "ok", "skipped", "failed"
   std::vector<std::pair<std::string, std::string>> outputs;  ///< role → path (or content with --inline)
   std::optional<Error> error;
+  std::vector<std::pair<std::string, std::string>> extra;  ///< more members: name → JSON text
 };
 std::string to_json_line(const Result& r);
 

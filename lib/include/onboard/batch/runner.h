@@ -48,6 +48,9 @@ struct Job {
   std::string id_hint;  ///< set by the tool when it knows a better id than the row number
   /// Values that must be unique across the manifest, with what they are ("ProductInstanceUri X").
   std::vector<std::string> unique;
+  /// Extra members of the row's result line, name → JSON text (set by make(), kept when the row
+  /// fails: e.g. mint-idevid --attest's "attestation" proofs).
+  std::vector<std::pair<std::string, std::string>> result_json;
 };
 
 /// One output of a row.

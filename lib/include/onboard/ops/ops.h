@@ -48,11 +48,25 @@ struct DevIdCommon {
   std::string out;
 };
 
+/// TPM attestation before minting (SPEC §13.7, TCG "TPM 2.0 Keys for Device Identity and
+/// Attestation"): the IAK and the IDevID key proven resident in the TPM that owns the EK.
+struct AttestRequest {
+  bool attest = false;                ///< --attest: prove TPM residency before minting
+  std::vector<std::string> ek_ca;     ///< --ek-ca: PEM anchors (and intermediates) for the EK certificate
+  std::string iak_handle;             ///< --iak-handle: persistent handle of the IAK (hex)
+  std::string iak_out;                ///< --iak-out: also write the IAK certificate
+  std::string tcg_csr_out;            ///< --tcg-csr-out: also write the TCG-CSR-IDEVID
+  std::string tcg_csr;                ///< --tcg-csr: the CA side, verify (and mint from) a TCG-CSR-IDEVID
+  bool insecure_skip_activation = false;  ///< mint from --tcg-csr without credential activation
+  bool tcti_given = false;            ///< --tcti on the command line (the CA side needs it explicitly)
+};
+
 struct MintIdevidRequest {
   Common common;
   DevIdCommon dev;
   bool hardware_module_name = false;
   std::string hw_serial;  ///< hwSerialNum text (default: the serial number)
+  AttestRequest attest;
   // batch (SPEC §10)
   std::string manifest, out_dir, device_key_template, results;
   bool continue_on_error = false, check = false, inline_outputs = false;

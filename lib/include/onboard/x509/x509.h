@@ -59,7 +59,18 @@ class Certificate {
 };
 
 /// tsa: an RFC 3161 time-stamping unit (RFC 3161 §2.3: EKU timeStamping only, critical; SPEC §13.6).
-enum class Profile { root_ca, issuing_ca, ticket_signer, idevid, ldevid, tsa };
+/// iak: the certificate of a TPM's Initial Attestation Key (TCG "TPM 2.0 Keys for Device Identity
+/// and Attestation" v1.00 r12 §8: subject as the IDevID's, keyUsage critical digitalSignature only,
+/// EKU tcg-kp-AIKCertificate, certificatePolicies verifiedTPMResidency + verifiedTPMRestricted,
+/// SAN hardwareModuleName; notAfter 99991231235959Z like a DevID). Made by mint-idevid --iak-out.
+enum class Profile { root_ca, issuing_ca, ticket_signer, idevid, ldevid, tsa, iak };
+
+// TCG OIDs (TCG OID registry; TCG Keys for Device Identity and Attestation §8).
+inline constexpr const char* kOidTpm20HwType = "2.23.133.1.2";            ///< hwType TPM 2.0
+inline constexpr const char* kOidTcgKpAikCertificate = "2.23.133.8.3";    ///< EKU of an IAK certificate
+inline constexpr const char* kOidVerifiedTpmResidency = "2.23.133.11.1.1";  ///< tcg-cap-verifiedTPMResidency
+inline constexpr const char* kOidVerifiedTpmFixed = "2.23.133.11.1.2";      ///< tcg-cap-verifiedTPMFixed (IDevID)
+inline constexpr const char* kOidVerifiedTpmRestricted = "2.23.133.11.1.3";  ///< tcg-cap-verifiedTPMRestricted (IAK)
 Expected<Profile> parse_profile(std::string_view name);
 std::string profile_name(Profile p);
 
@@ -82,6 +93,9 @@ struct CertSpec {
   UnixTime not_after = kNoExpiry;
   std::vector<std::string> crl_urls, ocsp_urls;
   bool add_ski = false;  ///< DevID profiles: no SKI unless asked (802.1AR)
+  /// certificatePolicies OIDs (non-critical), e.g. the TCG verifiedTPM* capabilities of an attested
+  /// IDevID. The iak profile always carries verifiedTPMResidency and verifiedTPMRestricted.
+  std::vector<std::string> policy_oids;
   /// The caller only needs pem()/der() of the result (batches): skips a public key decode.
   /// Other accessors of such a certificate that need its public key do not work.
   bool encode_only = false;

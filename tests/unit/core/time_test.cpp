@@ -54,3 +54,14 @@ TEST(Time, EveryFieldAndSeparatorAtItsBounds) {
     }
   }
 }
+
+// The civil-from-days arithmetic at the 100- and 400-year corrections of the Gregorian calendar.
+TEST(Time, FormatsCenturyAndEraBoundaries) {
+  for (const char* s : {"1900-02-28T00:00:00Z", "1900-03-01T00:00:00Z", "2000-02-29T00:00:00Z", "2000-03-01T00:00:00Z",
+                        "2100-02-28T23:59:59Z", "2100-03-01T00:00:00Z", "2200-02-28T00:00:00Z", "2200-03-01T00:00:00Z",
+                        "2300-03-01T00:00:00Z", "2400-02-29T00:00:00Z", "2400-03-01T00:00:00Z", "9999-12-31T23:59:59Z"}) {
+    auto t = parse_time(s);
+    ASSERT_TRUE(t) << s;
+    EXPECT_EQ(format_time(*t), s);
+  }
+}

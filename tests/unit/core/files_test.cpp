@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -153,4 +155,64 @@ TEST(Files, SymlinkIsFollowedAndItsTargetReplacedAtomically) {
   ASSERT_EQ(::symlink("real/next.pem", d.file("next.pem").c_str()), 0);
   ASSERT_TRUE(write_file_atomic(d.file("next.pem"), "fresh"));
   EXPECT_EQ(*read_file(d.file("real/next.pem")), "fresh");
+}
+
+// Links are followed as deep as the kernel follows them (40), and a loop is an error, not a write
+// over one of its links.
+TEST(Files, SymlinkChainsUpToFortyAndLoopsAreRefused) {
+  TempDir d;
+  auto chain = [&](const std::string& prefix, int links) {
+    for (int i = 0; i < links; ++i) {
+      std::string target = i + 1 < links ? prefix + std::to_string(i + 1) : prefix + "-target.pem";
+      EXPECT_EQ(::symlink(target.c_str(), d.file(prefix + std::to_string(i)).c_str()), 0);
+    }
+    return d.file(prefix + "0");
+  };
+  ASSERT_TRUE(write_file_atomic(chain("ok", 40), "deep"));
+  EXPECT_EQ(*read_file(d.file("ok-target.pem")), "deep");
+  auto too_deep = write_file_atomic(chain("no", 41), "deeper");
+  ASSERT_FALSE(too_deep);
+  EXPECT_EQ(too_deep.error().code, Errc::file);
+  EXPECT_NE(too_deep.error().message.find("too many levels of symbolic links"), std::string::npos)
+      << too_deep.error().message;
+  EXPECT_FALSE(fs::exists(d.file("no-target.pem")));
+
+  ASSERT_EQ(::symlink("b", d.file("a").c_str()), 0);
+  ASSERT_EQ(::symlink("a", d.file("b").c_str()), 0);
+  for (bool force : {false, true}) {
+    auto loop = write_file_atomic(d.file("a"), "x", {force});
+    ASSERT_FALSE(loop);
+    EXPECT_EQ(loop.error().code, Errc::file);
+    EXPECT_NE(loop.error().message.find("too many levels of symbolic links"), std::string::npos)
+        << loop.error().message;
+    struct stat st;
+    ASSERT_EQ(::lstat(d.file("a").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode));
+    ASSERT_EQ(::lstat(d.file("b").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode));
+  }
+}
+
+// An output in a directory the user may not write to is refused before anything is made. Root may
+// write anywhere, so the check runs in a child that has dropped to an unprivileged user.
+TEST(Files, UnwritableDirectoryIsRefusedBeforehand) {
+  TempDir d;
+  ASSERT_EQ(::mkdir(d.file("ro").c_str(), 0555), 0);
+  ASSERT_EQ(::chmod(d.path.c_str(), 0755), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::getuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(90);
+    auto c = check_writable(d.file("ro/out.pem"), false);
+    if (c) ::_exit(1);
+    if (c.error().code != Errc::file) ::_exit(2);
+    if (c.error().message != d.file("ro/out.pem") + ": directory " + d.file("ro") + " is not writable") ::_exit(3);
+    auto w = write_file_atomic(d.file("ro/out.pem"), "x");
+    ::_exit(w ? 4 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: accepted, 2: wrong code, 3: wrong message, 4: written, 90: no setuid";
+  EXPECT_FALSE(fs::exists(d.file("ro/out.pem")));
 }

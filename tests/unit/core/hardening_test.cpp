@@ -88,6 +88,17 @@ TEST(Hardening, ReadSensitiveFile) {
   ::waitpid(child, nullptr, 0);
   ASSERT_TRUE(piped);
   EXPECT_EQ(*piped, payload);
+  // A pipe longer than the limit is refused, not cut at the limit (it grows past 4096 first).
+  child = ::fork();
+  if (child == 0) {
+    std::ofstream(fifo) << payload;
+    ::_exit(0);
+  }
+  auto too_long = read_sensitive_file(fifo, 6000);
+  ::waitpid(child, nullptr, 0);
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, Errc::malformed);
+  EXPECT_NE(too_long.error().message.find("larger than 6000 bytes"), std::string::npos) << too_long.error().message;
 }
 
 TEST(Hardening, CleanseZeroes) {

@@ -40,3 +40,29 @@ TEST(Utf8, WellFormedOnly) {
   EXPECT_EQ(check_utf8("ab\xff", "field").error().message, "field: invalid UTF-8 at byte 2");
   EXPECT_EQ(check_utf8("\xffok", "s").error().message, "s: invalid UTF-8 at byte 0");  // the first byte is checked too
 }
+
+// RFC 3629 §4's table, boundary by boundary: every lead-byte class at its edges, and each of its
+// continuation bytes out of range or missing. The error names the sequence's first byte.
+TEST(Json, Utf8TableOfRfc3629) {
+  const char* valid[] = {"\x7F", "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xE0\xBF\xBF", "\xE1\x80\x80",
+                         "\xEC\xBF\xBF", "\xED\x80\x80", "\xED\x9F\xBF", "\xEE\x80\x80", "\xEF\xBF\xBF",
+                         "\xF0\x90\x80\x80", "\xF0\xBF\xBF\xBF", "\xF1\x80\x80\x80", "\xF3\xBF\xBF\xBF",
+                         "\xF4\x80\x80\x80", "\xF4\x8F\xBF\xBF"};
+  for (const char* s : valid) {
+    EXPECT_TRUE(check_utf8(s, "s")) << testing::PrintToString(std::string(s));
+    EXPECT_TRUE(check_utf8(std::string("ab") + s + "c", "s")) << testing::PrintToString(std::string(s));
+  }
+  const char* invalid[] = {
+      "\x80", "\xBF", "\xC0\x80", "\xC1\xBF", "\xC2", "\xC2\x7F", "\xC2\xC0", "\xDF\x7F",
+      "\xE0\x9F\xBF", "\xE0\xA0", "\xE0\xC0\x80", "\xE0\xA0\x7F", "\xE1\x7F\x80", "\xE1\x80\x7F", "\xE1\x80",
+      "\xEC\xC0\x80", "\xEC\x80\xC0", "\xED\xA0\x80", "\xED\x7F\x80", "\xED\x80\xC0", "\xEE\x80\x7F",
+      "\xEE\x7F\x80", "\xEF\x7F\xBF", "\xEF\xBF\xC0", "\xF0\x8F\xBF\xBF", "\xF0\xC0\x80\x80",
+      "\xF0\x90\x7F\x80", "\xF0\x90\x80\x7F", "\xF0\x90\x80", "\xF1\x7F\x80\x80", "\xF1\x80\x7F\x80",
+      "\xF1\x80\x80\x7F", "\xF3\x80\x80\xC0", "\xF3\xC0\x80\x80", "\xF4\x90\x80\x80", "\xF4\x7F\x80\x80",
+      "\xF4\x8F\x7F\x80", "\xF4\x8F\xBF\x7F", "\xF5\x80\x80\x80", "\xF8\x88\x80\x80\x80", "\xFF"};
+  for (const char* s : invalid) {
+    auto r = check_utf8(std::string("ab") + s + "c", "f");
+    ASSERT_FALSE(r) << testing::PrintToString(std::string(s));
+    EXPECT_EQ(r.error().message, "f: invalid UTF-8 at byte 2") << testing::PrintToString(std::string(s));
+  }
+}

@@ -32,3 +32,15 @@ TEST(InstanceUri, Lint) {
   EXPECT_EQ(lint_instance_uri("urn:example.com:x", false).size(), 0u);
   EXPECT_EQ(lint_instance_uri("https://id.example.com/" + std::string(60, 'a'), false).size(), 1u);
 }
+
+// RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ); nothing else in it.
+TEST(InstanceUri, SchemeCharacters) {
+  for (auto u : {"coap+tcp://d.example.com/1", "x-vendor.v2:1", "A1:b", "z:1"}) EXPECT_TRUE(validate_instance_uri(u)) << u;
+  for (auto u : {"ur_n:1", "ur~n:1", "ur%6E:1", "ur/n:1", "ur\xC3\xA9n:1", "+urn:1", "-urn:1", ".urn:1"}) {
+    auto r = validate_instance_uri(u);
+    ASSERT_FALSE(r) << u;
+    EXPECT_EQ(r.error().code, Errc::malformed) << u;
+  }
+  EXPECT_NE(validate_instance_uri("ur_n:1", "ProductInstanceUri").error().message.find("invalid character in scheme"),
+            std::string::npos);
+}

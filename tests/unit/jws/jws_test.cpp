@@ -357,3 +357,29 @@ TEST(JwsKeysTable, AlgorithmsSignAsKeysSays) {
       EXPECT_FALSE(keys::verify(pub->get(), as_bytes(input), value, keys::default_params(type, !pss)));
   }
 }
+
+// The refusal names the key it got, whatever its type (the operator fixes the alg or the key). The
+// certificates are made with OpenSSL directly: our issuer refuses these key types, an x5c need not.
+TEST(JwsAdversarial, AlgNotFittingNamesTheKeyType) {
+  auto named = [](const char* type, jws::Alg alg) {
+    ossl::Ptr<EVP_PKEY> k(EVP_PKEY_Q_keygen(nullptr, nullptr, type));
+    ossl::Ptr<EVP_PKEY> signer(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+    X509* x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("Odd"), -1, -1, 0);
+    X509_set_issuer_name(x, X509_get_subject_name(x));
+    X509_set_pubkey(x, k.get());
+    X509_sign(x, signer.get(), nullptr);
+    auto cert = x509::Certificate::adopt(x);
+    auto r = jws::check_alg_fits(alg, cert);
+    return r ? std::string("fits") : r.error().message;
+  };
+  EXPECT_EQ(named("ED448", jws::Alg::ES256), "alg ES256 does not fit the signer's key (Ed448)");
+  EXPECT_EQ(named("ED25519", jws::Alg::ES256), "alg ES256 does not fit the signer's key (Ed25519)");
+  EXPECT_EQ(named("ED448", jws::Alg::EdDSA), "fits");  // RFC 8037: EdDSA covers Ed448 too
+  EXPECT_EQ(named("X25519", jws::Alg::EdDSA), "alg EdDSA does not fit the signer's key (an unsupported key type)");
+}

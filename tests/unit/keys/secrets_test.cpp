@@ -1,5 +1,8 @@
 // Secrets hygiene of key URIs (SPEC §4, §11): no PIN in any message, however the URI is wrong.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "onboard/keys/keys.h"
 
@@ -23,4 +26,31 @@ TEST(KeyUriSecrets, PinValueNeverShown) {
        }) {
     EXPECT_EQ(shown(text).find(pin), std::string::npos) << shown(text);
   }
+}
+
+// fd:N (SPEC §4): the secret is read from an open descriptor up to EOF, first line only; more than
+// the limit (64 KiB) is refused rather than cut; a closed descriptor is an error.
+TEST(Secrets, FromFileDescriptor) {
+  auto from_fd = [](const std::string& content) {
+    std::FILE* f = std::tmpfile();
+    EXPECT_NE(f, nullptr);
+    EXPECT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
+    std::fflush(f);
+    ::lseek(fileno(f), 0, SEEK_SET);
+    auto s = keys::read_secret("fd:" + std::to_string(fileno(f)), "PIN");
+    std::fclose(f);
+    return s;
+  };
+  auto s = from_fd("1234\nignored\n");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->value(), "1234");
+  auto limit = from_fd(std::string(64 * 1024, 'x'));
+  ASSERT_TRUE(limit) << limit.error().message;
+  EXPECT_EQ(limit->value().size(), 64u * 1024);
+  auto big = from_fd(std::string(64 * 1024 + 1, 'x'));
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().code, Errc::malformed);
+  auto closed = keys::read_secret("fd:987", "PIN");
+  ASSERT_FALSE(closed);
+  EXPECT_EQ(closed.error().code, Errc::key);
 }

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "backend.h"
 #include "temp_dir.h"
@@ -167,4 +168,23 @@ TEST(FileKeys, FastP256KeyFileIsOpenSslsOwnEncoding) {
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
   EXPECT_EQ(*read_file(d.file("p.pem")), std::string(data, static_cast<std::size_t>(len)));
+}
+
+// A tpm2:file= key is a TSS2 PEM of a few hundred bytes: more than 64 KiB is refused before it is
+// parsed or any TPM is asked (SECURITY.md limits).
+TEST(Tpm2KeyFile, LargerThan64KiBIsRefusedUnread) {
+  TempDir d;
+  std::string marker = "-----BEGIN TSS2 PRIVATE KEY-----\n";
+  std::ofstream(d.file("big.pem")) << marker << std::string(64 * 1024 + 1 - marker.size(), 'A');
+  keys::KeyContext ctx({});
+  auto uri = keys::parse_key_uri("tpm2:file=" + d.file("big.pem"));
+  ASSERT_TRUE(uri) << uri.error().message;
+  auto s = ctx.open(*uri);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, Errc::key) << s.error().message;
+  EXPECT_NE(s.error().message.find("larger than 65536 bytes"), std::string::npos) << s.error().message;
+  std::ofstream(d.file("junk.pem")) << "not a key\n";
+  auto junk = ctx.open(*keys::parse_key_uri("tpm2:file=" + d.file("junk.pem")));
+  ASSERT_FALSE(junk);
+  EXPECT_EQ(junk.error().code, Errc::malformed) << junk.error().message;
 }

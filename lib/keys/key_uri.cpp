@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <cctype>
 
 #include "onboard/keys/keys.h"
@@ -121,18 +122,10 @@ Expected<KeyUri> parse_tpm2(std::string_view text) {
   uri.text = std::string(text);
   std::string_view rest = text.substr(5);
   if (rest.starts_with("handle=")) {
-    std::string h(rest.substr(7));
-    if (h.empty()) return fail(Errc::usage, "key URI " + uri.text + ": handle is empty");
-    std::size_t used = 0;
-    unsigned long v = 0;
-    try {
-      v = std::stoul(h, &used, 0);
-    } catch (...) {
-      used = 0;
-    }
-    if (used != h.size() || v < 0x81000000UL || v > 0x81FFFFFFUL)
-      return fail(Errc::usage, "key URI " + uri.text + ": handle must be a persistent handle 0x81000000-0x81ffffff");
-    uri.handle = static_cast<std::uint32_t>(v);
+    if (rest.size() == 7) return fail(Errc::usage, "key URI " + uri.text + ": handle is empty");
+    auto h = tpm2::parse_persistent_handle(rest.substr(7), "key URI " + uri.text + ": handle");
+    if (!h) return fail(std::move(h.error()));
+    uri.handle = *h;
   } else if (rest.starts_with("file=")) {
     uri.path = std::string(rest.substr(5));
     if (uri.path.empty()) return fail(Errc::usage, "key URI " + uri.text + ": file path is empty");
@@ -143,6 +136,27 @@ Expected<KeyUri> parse_tpm2(std::string_view text) {
 }
 
 }  // namespace
+
+namespace tpm2 {
+
+std::string hex_handle(std::uint32_t h) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", h);
+  return buf;
+}
+
+Expected<std::uint32_t> parse_persistent_handle(std::string_view text, const std::string& what) {
+  std::string_view hex = text;
+  if (hex.starts_with("0x") || hex.starts_with("0X")) hex.remove_prefix(2);
+  if (hex.empty() || hex.size() > 8 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos)
+    return fail(Errc::usage, what + " '" + std::string(text) + "' is not a hex TPM handle (e.g. 0x81020000)");
+  auto h = static_cast<std::uint32_t>(std::stoul(std::string(hex), nullptr, 16));
+  if ((h >> 24) != 0x81)
+    return fail(Errc::usage, what + " " + hex_handle(h) + " is not a persistent TPM handle (0x81000000-0x81ffffff)");
+  return h;
+}
+
+}  // namespace tpm2
 
 Expected<KeyUri> parse_key_uri(std::string_view text) {
   if (text.empty()) return fail(Errc::usage, "key URI is empty");

@@ -6,16 +6,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "onboard/keys/tpm2_attest.h"
 #include "tpm2_keygen.h"
 
 namespace onboard::keys {
 namespace {
 
-std::string hex_handle(std::uint32_t h) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", h);
-  return buf;
-}
+using tpm2::hex_handle;
 
 std::string describe(const KeyUri& uri) {
   return uri.handle ? "tpm2:handle=" + hex_handle(*uri.handle) : "tpm2:file=" + uri.path;

@@ -8,12 +8,6 @@
 
 namespace onboard::keys::tpm2 {
 
-std::string hex_handle(std::uint32_t h) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", h);
-  return buf;
-}
-
 Expected<Connection> connect(const std::string& conf) {
   quiet_tss_logging();
   Connection c;

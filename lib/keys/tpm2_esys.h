@@ -8,12 +8,10 @@
 #include <tss2/tss2_esys.h>
 
 #include "onboard/core/core.h"
+#include "onboard/keys/keys.h"  // tpm2::hex_handle
 #include "ossl.h"
 
 namespace onboard::keys::tpm2 {
-
-/// "0x81020000".
-std::string hex_handle(std::uint32_t h);
 
 /// One ESYS connection; the TCTI is finalized after the ESYS context.
 struct Connection {

@@ -30,9 +30,6 @@ struct AttestSetup {
   keys::KeyType key_type = keys::KeyType::p256;
 };
 
-/// A persistent handle given as hex ("0x81020001" or "81020001"), in the persistent range
-/// 0x81000000–0x81FFFFFF. Errc::usage naming `flag`.
-Expected<std::uint32_t> parse_persistent_handle(const std::string& text, const std::string& flag);
 /// The persistent handle of an attested device key: `tpm2:handle=HEX` (Errc::usage otherwise).
 Expected<std::uint32_t> attest_handle(const std::string& key_uri, const std::string& flag);
 /// The usage rules of --attest and its flags (exit 2), for one device and for a batch; no file

@@ -11,11 +11,6 @@
 namespace onboard::ops {
 namespace {
 
-std::string buf_hex(std::uint32_t h) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", h);
-  return buf;
-}
 
 constexpr const char* kActivationNotDone =
     "credential-activation: not performed: a TCG-CSR alone cannot show that the IAK is in the TPM that owns the EK "
@@ -54,7 +49,7 @@ Status activate_over_tcti(const MintIdevidRequest& req, const attest::VerifiedTc
     proof.add(name, false, why);
     return fail(Errc::untrusted, name + ": " + why);
   };
-  auto handle = parse_persistent_handle(req.attest.iak_handle, "--iak-handle");
+  auto handle = keys::tpm2::parse_persistent_handle(req.attest.iak_handle, "--iak-handle");
   if (!handle) return fail(std::move(handle.error()));
   auto type = keys::parse_key_type(v.iak.key_type);
   keys::tpm2::AttestOptions o;
@@ -70,9 +65,7 @@ Status activate_over_tcti(const MintIdevidRequest& req, const attest::VerifiedTc
     keys::KeyContext probe(req.common.keys);  // closed before the session opens (one connection)
     for (std::uint32_t h = 0x81020000; h <= 0x8102000f; ++h) {
       if (h == *handle) continue;
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "tpm2:handle=0x%08x", h);
-      auto uri = keys::parse_key_uri(buf);
+      auto uri = keys::parse_key_uri("tpm2:handle=" + keys::tpm2::hex_handle(h));
       if (!uri) continue;
       auto used = probe.exists(*uri);
       if (!used) return fail(std::move(used.error()));
@@ -97,7 +90,7 @@ Status activate_over_tcti(const MintIdevidRequest& req, const attest::VerifiedTc
     auto released = s->activate_credential(challenge->credential_blob, challenge->encrypted_secret);
     if (!released) return fail(std::move(released.error()));
     if (*released != challenge->secret) return refuse("the TPM released another secret than the one sealed for the IAK");
-    proof.add(name, true, "the TPM at " + s->tcti_label() + " owns the CSR's EK, holds its IDevID key (" + buf_hex(h) +
+    proof.add(name, true, "the TPM at " + s->tcti_label() + " owns the CSR's EK, holds its IDevID key (" + keys::tpm2::hex_handle(h) +
                               ") and released the secret sealed for its IAK");
     return {};
   }

@@ -31,11 +31,6 @@ bool same_bytes(ByteView a, ByteView b) {  // constant time over equal lengths: 
   return diff == 0;
 }
 
-std::string handle_hex(std::uint32_t h) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", h);
-  return buf;
-}
 
 // A failed check: recorded, then returned as the run's error (exit 10).
 Error refuse(Attestation& proof, const std::string& name, const std::string& why) {
@@ -95,16 +90,6 @@ void Attestation::print(std::ostream& out) const {
   for (const auto& n : notes) out << "attestation: " << n << "\n";
 }
 
-Expected<std::uint32_t> parse_persistent_handle(const std::string& text, const std::string& flag) {
-  std::string hex = text;
-  if (hex.rfind("0x", 0) == 0 || hex.rfind("0X", 0) == 0) hex = hex.substr(2);
-  if (hex.empty() || hex.size() > 8 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
-    return fail(Errc::usage, flag + " '" + text + "' is not a hex TPM handle (e.g. 0x81020001)");
-  auto h = static_cast<std::uint32_t>(std::stoul(hex, nullptr, 16));
-  if ((h >> 24) != 0x81)
-    return fail(Errc::usage, flag + " " + handle_hex(h) + " is not a persistent handle (0x81000000 to 0x81ffffff)");
-  return h;
-}
 
 Expected<AttestedDevice> attest_device(const AttestSetup& setup, const std::string& tcti, std::uint32_t idevid_handle,
                                        bool new_key, UnixTime now, Attestation& proof) {
@@ -129,7 +114,7 @@ Expected<AttestedDevice> attest_device(const AttestSetup& setup, const std::stri
   }
   dev.ek = std::move(*ek);
   proof.add("ek-certificate", true,
-            "EK " + keys::tpm2::ek_type_name(dev.ek.type) + " certificate read from NV " + handle_hex(dev.ek.nv_index));
+            "EK " + keys::tpm2::ek_type_name(dev.ek.type) + " certificate read from NV " + keys::tpm2::hex_handle(dev.ek.nv_index));
   auto verified = attest::verify_ek(dev.ek.certificate_der, dev.ek.public_area, setup.ek_anchors, now);
   if (!verified)  // a malformed EK certificate proves nothing either: untrusted
     return fail(refuse(proof, "ek-chain", "the TPM's EK certificate is not trusted through --ek-ca: " + verified.error().message));
@@ -213,7 +198,7 @@ Expected<Bytes> make_tcg_csr(const AttestedDevice& dev, const std::string& tcti,
   keys::KeyOptions o = key_options;
   o.tcti = tcti;
   keys::KeyContext keys(o);
-  auto uri = keys::parse_key_uri("tpm2:handle=" + handle_hex(dev.idevid_handle));
+  auto uri = keys::parse_key_uri("tpm2:handle=" + keys::tpm2::hex_handle(dev.idevid_handle));
   if (!uri) return fail(std::move(uri.error()));
   auto signer = keys.open(*uri);
   if (!signer) return fail(std::move(signer.error()).context("--tcg-csr-out: the IDevID key"));

@@ -51,7 +51,7 @@ Status check_attest_usage(const MintIdevidRequest& req) {
     return fail(Errc::usage, "--attest proves a key in the device's TPM; a --csr brings no TPM to ask (use --tcg-csr)");
   if (a.ek_ca.empty()) return fail(Errc::usage, "--attest needs --ek-ca FILE (the anchors of the TPM's EK certificate)");
   if (a.iak_handle.empty()) return fail(Errc::usage, "--attest needs --iak-handle HANDLE (where the IAK is kept)");
-  auto iak = parse_persistent_handle(a.iak_handle, "--iak-handle");
+  auto iak = keys::tpm2::parse_persistent_handle(a.iak_handle, "--iak-handle");
   if (!iak) return fail(std::move(iak.error()));
   if (!req.hw_serial.empty())
     return fail(Errc::usage, "--hw-serial does not go with --attest: the hwSerialNum comes from the EK certificate");
@@ -81,7 +81,7 @@ Expected<AttestSetup> load_attest_setup(const MintIdevidRequest& req) {
     if (certs->empty()) return fail(Errc::malformed, "--ek-ca " + path + ": no certificate in it");
     for (auto& c : *certs) s.ek_anchors.push_back(std::move(c));
   }
-  auto iak = parse_persistent_handle(req.attest.iak_handle, "--iak-handle");
+  auto iak = keys::tpm2::parse_persistent_handle(req.attest.iak_handle, "--iak-handle");
   if (!iak) return fail(std::move(iak.error()));
   s.iak_handle = *iak;
   auto type = keys::parse_key_type(req.dev.key_type);

@@ -34,6 +34,14 @@ struct KeyUri {
 /// Parse `file:PATH`, a bare path, `pkcs11:...` or `tpm2:...`; Errc::usage with the reason.
 Expected<KeyUri> parse_key_uri(std::string_view text);
 
+namespace tpm2 {
+/// A TPM handle as messages and tpm2: URIs write it: "0x81020000".
+std::string hex_handle(std::uint32_t h);
+/// A persistent TPM handle (TPM 2.0 Part 2 §7.2: 0x81000000-0x81ffffff) written in hex ("0x81020000"
+/// or "81020000"), as tpm2:handle= and --iak-handle take it. Errc::usage naming `what` otherwise.
+Expected<std::uint32_t> parse_persistent_handle(std::string_view text, const std::string& what);
+}  // namespace tpm2
+
 /// Where secrets and devices come from; never from argv (SPEC §11).
 struct KeyOptions {
   std::string pass_source;  ///< passphrase of existing encrypted key files: file:PATH | env:VAR | fd:N

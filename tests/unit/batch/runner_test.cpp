@@ -70,6 +70,14 @@ std::string slurp(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// The batch flags for dir/m.csv with outputs in dir/out.
+batch::Options manifest_options(const onboard::testing::TempDir& dir) {
+  batch::Options opt;
+  opt.manifest = dir.file("m.csv");
+  opt.out_dir = dir.file("out");
+  return opt;
+}
+
 // std::cin reads `text` while alive.
 struct StdinFrom {
   std::istringstream in;
@@ -88,9 +96,7 @@ TEST(Runner, MakesEveryRowWritesResultsAndSummary) {
   std::ofstream(dir.file("m.csv")) << "id,value\nd1,a\nd2,b\nd3,c\n";
   TestTool tool;
   Harness run;
-  batch::Options opt;
-  opt.manifest = dir.file("m.csv");
-  opt.out_dir = dir.file("out");
+  auto opt = manifest_options(dir);
   auto ok = batch::run(opt, tool, run.env);
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(tool.made, (std::vector<std::string>{"a", "b", "c"}));
@@ -108,9 +114,7 @@ TEST(Runner, MakesEveryRowWritesResultsAndSummary) {
 TEST(Runner, ResumeSkipsRowsWhoseOutputsVerifyAndRefusesOthers) {
   onboard::testing::TempDir dir;
   std::ofstream(dir.file("m.csv")) << "id,value\nd1,a\nd2,b\n";
-  batch::Options opt;
-  opt.manifest = dir.file("m.csv");
-  opt.out_dir = dir.file("out");
+  auto opt = manifest_options(dir);
   {
     TestTool tool;
     Harness run;
@@ -154,9 +158,7 @@ TEST(Runner, SomeOutputsPresentIsAFailureNotAResume) {
     }
   } tool;
   Harness run;
-  batch::Options opt;
-  opt.manifest = dir.file("m.csv");
-  opt.out_dir = dir.file("out");
+  auto opt = manifest_options(dir);
   auto bad = batch::run(opt, tool, run.env);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::file);
@@ -170,9 +172,7 @@ TEST(Runner, BadRowsAreAllReportedAndNothingIsMade) {
   std::ofstream(dir.file("m.csv")) << "id,value\nd1,a\nd2,bad\nd3,a\nd4,bad\n";
   TestTool tool;
   Harness run;
-  batch::Options opt;
-  opt.manifest = dir.file("m.csv");
-  opt.out_dir = dir.file("out");
+  auto opt = manifest_options(dir);
   auto bad = batch::run(opt, tool, run.env);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::malformed);
@@ -198,9 +198,7 @@ TEST(Runner, BadRowsAreAllReportedAndNothingIsMade) {
 TEST(Runner, DuplicateIdsAndEmptyManifests) {
   onboard::testing::TempDir dir;
   std::ofstream(dir.file("m.csv")) << "id,value\nd1,a\nd1,b\n";
-  batch::Options opt;
-  opt.manifest = dir.file("m.csv");
-  opt.out_dir = dir.file("out");
+  auto opt = manifest_options(dir);
   TestTool tool;
   Harness run;
   auto dup = batch::run(opt, tool, run.env);
@@ -233,9 +231,7 @@ TEST(Runner, DuplicateIdsAndEmptyManifests) {
 TEST(Runner, StopsAtTheFirstFailureUnlessToldToContinue) {
   onboard::testing::TempDir dir;
   std::ofstream(dir.file("m.csv")) << "id,value\nd1,a\nd2,boom\nd3,c\n";
-  batch::Options opt;
-  opt.manifest = dir.file("m.csv");
-  opt.out_dir = dir.file("out");
+  auto opt = manifest_options(dir);
   TestTool tool;
   Harness run;
   auto stop = batch::run(opt, tool, run.env);
@@ -260,9 +256,7 @@ TEST(Runner, StopsAtTheFirstFailureUnlessToldToContinue) {
 TEST(Runner, CheckValidatesAndMakesNothing) {
   onboard::testing::TempDir dir;
   std::ofstream(dir.file("m.csv")) << "id,value\nd1,a\nd2,b\n";
-  batch::Options opt;
-  opt.manifest = dir.file("m.csv");
-  opt.out_dir = dir.file("out");
+  auto opt = manifest_options(dir);
   opt.check = true;
   TestTool tool;
   Harness run;
@@ -339,9 +333,7 @@ TEST(Runner, RowsGivenByTheToolNeedNoManifest) {
 TEST(Runner, IdsComeFromIdThenSerialNumberThenTheRowNumber) {
   onboard::testing::TempDir dir;
   std::ofstream(dir.file("m.csv")) << "serial_number,value\nSN-1,a\n,b\n";
-  batch::Options opt;
-  opt.manifest = dir.file("m.csv");
-  opt.out_dir = dir.file("out");
+  auto opt = manifest_options(dir);
   TestTool tool;
   Harness run;
   ASSERT_TRUE(batch::run(opt, tool, run.env));
@@ -376,9 +368,7 @@ TEST(Runner, AMissingManifestIsAFileError) {
 TEST(Runner, SignalsStopBetweenRowsNamingTheLastOne) {
   onboard::testing::TempDir dir;
   std::ofstream(dir.file("m.csv")) << "id,value\nd1,a\nd2,b\nd3,c\n";
-  batch::Options opt;
-  opt.manifest = dir.file("m.csv");
-  opt.out_dir = dir.file("out");
+  auto opt = manifest_options(dir);
 
   class InterruptedBeforeTheFirstRow : public TestTool {
     Status prepare() override {

@@ -12,6 +12,19 @@
 
 namespace onboard::attest::detail {
 
+/// Unmarshal one TPM structure that must fill `in` exactly (TPM 2.0 Part 2 wire format):
+/// Errc::malformed naming `name` when it does not parse or leaves trailing bytes.
+template <class T>
+Status unmarshal_whole(TSS2_RC (*fn)(const std::uint8_t*, std::size_t, std::size_t*, T*), ByteView in, const char* name,
+                       T& out) {
+  std::size_t off = 0;
+  if (fn(in.data(), in.size(), &off, &out) != TSS2_RC_SUCCESS)
+    return fail(Errc::malformed, std::string(name) + ": does not parse (truncated or invalid field)");
+  if (off != in.size())
+    return fail(Errc::malformed, std::string(name) + ": " + std::to_string(in.size() - off) + " trailing bytes");
+  return {};
+}
+
 /// The OpenSSL digest for a TPM_ALG_ID hash (SHA-1 refused: Part 1 allows it, TCG §7.3 does not).
 const EVP_MD* digest_for(std::uint16_t tpm_alg);
 std::string alg_name(std::uint16_t tpm_alg);

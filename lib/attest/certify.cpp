@@ -14,11 +14,8 @@ namespace detail {
 
 Expected<Attest> parse_attest(ByteView in) {
   TPMS_ATTEST a{};
-  std::size_t off = 0;
-  if (Tss2_MU_TPMS_ATTEST_Unmarshal(in.data(), in.size(), &off, &a) != TSS2_RC_SUCCESS)
-    return fail(Errc::malformed, "TPMS_ATTEST: does not parse (truncated or invalid field)");
-  if (off != in.size())
-    return fail(Errc::malformed, "TPMS_ATTEST: " + std::to_string(in.size() - off) + " trailing bytes");
+  if (auto ok = detail::unmarshal_whole(Tss2_MU_TPMS_ATTEST_Unmarshal, in, "TPMS_ATTEST", a); !ok)
+    return fail(std::move(ok.error()));
   Attest out;
   out.magic = a.magic;
   out.type = a.type;
@@ -57,11 +54,7 @@ Status verify_with(const TpmPublic& signer, ByteView message, ByteView sig_der, 
 
 Status verify_tpm_signature(const TpmPublic& signer, ByteView message, ByteView in) {
   TPMT_SIGNATURE s{};
-  std::size_t off = 0;
-  if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(in.data(), in.size(), &off, &s) != TSS2_RC_SUCCESS)
-    return fail(Errc::malformed, "TPMT_SIGNATURE: does not parse (truncated or invalid field)");
-  if (off != in.size())
-    return fail(Errc::malformed, "TPMT_SIGNATURE: " + std::to_string(in.size() - off) + " trailing bytes");
+  if (auto ok = detail::unmarshal_whole(Tss2_MU_TPMT_SIGNATURE_Unmarshal, in, "TPMT_SIGNATURE", s); !ok) return ok;
   switch (s.sigAlg) {
     case TPM2_ALG_ECDSA: {
       if (signer.type != TPM2_ALG_ECC) return fail(Errc::untrusted, "ECDSA signature from a non-ECC key");

@@ -125,11 +125,8 @@ Expected<TpmPublic> parse_public(ByteView in) {
   if (in.size() >= 2 && static_cast<std::size_t>(in[0] << 8 | in[1]) == in.size() - 2 && in.size() > 2)
     in = in.subspan(2);
   TPMT_PUBLIC t{};
-  std::size_t off = 0;
-  if (Tss2_MU_TPMT_PUBLIC_Unmarshal(in.data(), in.size(), &off, &t) != TSS2_RC_SUCCESS)
-    return fail(Errc::malformed, "TPMT_PUBLIC: does not parse (truncated or invalid field)");
-  if (off != in.size())
-    return fail(Errc::malformed, "TPMT_PUBLIC: " + std::to_string(in.size() - off) + " trailing bytes");
+  if (auto ok = detail::unmarshal_whole(Tss2_MU_TPMT_PUBLIC_Unmarshal, in, "TPMT_PUBLIC", t); !ok)
+    return fail(std::move(ok.error()));
   TpmPublic out;
   out.area.assign(in.begin(), in.end());
   out.type = t.type;

@@ -144,8 +144,10 @@ inline jws::Signature sign(const std::string& payload_b64, const Party& p, const
 /// A signed document of `t`, one signature per party.
 inline std::string signed_doc(const ticket::Ticket& t, const std::vector<const Party*>& signers,
                               std::optional<std::string> opc_uri = std::nullopt) {
+  auto json = ticket::encode_json(t);
+  if (!json) throw std::runtime_error(json.error().message);  // never sign garbage: tl::expected's * is unchecked
   jws::Document doc;
-  doc.payload_b64 = base64url_encode(as_bytes(*ticket::encode_json(t)));
+  doc.payload_b64 = base64url_encode(as_bytes(*json));
   for (const Party* p : signers) doc.signatures.push_back(sign(doc.payload_b64, *p, ticket::cty_for(t.type), opc_uri));
   return jws::serialize(doc);
 }

@@ -287,3 +287,60 @@ TEST(TicketYaml, ShippedTemplatesParse) {
   EXPECT_EQ(c->composite_instance_uri, "urn:acme-si.example:line3:fl3-0042");
   EXPECT_TRUE(ticket::load_template(dir + "device-ticket.yaml", TicketType::device));
 }
+
+// SPEC §5 / Part 21 §5: the base members (HardwareRevision among them) belong to both ticket types.
+TEST(TicketJson, BaseMembersBelongToCompositeTicketsToo) {
+  for (std::string member : {"ModelVersion", "HardwareRevision", "SoftwareRevision", "SerialNumber"}) {
+    auto c = decode(R"({"ManufacturerName":"B","CompositeInstanceUri":"urn:c:1",")" + member + R"(":"r2"})",
+                    TicketType::composite);
+    ASSERT_TRUE(c) << member << ": " << c.error().message;
+  }
+  auto c = decode(R"({"ManufacturerName":"B","CompositeInstanceUri":"urn:c:1","HardwareRevision":"r2"})", TicketType::composite);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->hardware_revision, "r2");
+}
+
+// Part 21 CertificateAuthorityType: AuthorityCertificate is required; an entry without one is refused.
+TEST(TicketJson, AuthorityWithoutCertificateIsRefused) {
+  std::string r = base64_encode(TestPki::get().root().der());
+  auto t = decode(R"({"ManufacturerName":"A","ProductInstanceUri":"u:1","Authorities":[{"IssuerCertificates":[")" + r +
+                  R"("]}]})");
+  EXPECT_NE(error_of(t).find("Authorities[0] has no AuthorityCertificate"), std::string::npos) << error_of(t);
+  EXPECT_NE(error_of(decode(R"({"ManufacturerName":"A","ProductInstanceUri":"u:1","Authorities":[{}]})"))
+                .find("has no AuthorityCertificate"),
+            std::string::npos);
+}
+
+// Text that is not UTF-8 is refused where it is written, in a template as in a ticket (RFC 3629).
+TEST(TicketYaml, InvalidUtf8IsRefusedWithItsPosition) {
+  std::string bad = "manufacturer_name: Ac\xff me\nproduct_instance_uri: \"urn:a:{serial}\"\n";
+  auto t = ticket::parse_template(bad, "t.yaml", TicketType::device);
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().message.find("t.yaml:1:20"), std::string::npos) << t.error().message;
+  auto y = ticket::parse_yaml("manufacturer_name: Ac\xff me\nproduct_instance_uri: urn:a:1\n", "d.yaml", TicketType::device);
+  ASSERT_FALSE(y);
+  EXPECT_NE(y.error().message.find("d.yaml:1:20"), std::string::npos) << y.error().message;
+}
+
+// SECURITY.md: a YAML ticket or template file is read up to 1 MiB, no more.
+TEST(TicketYaml, FilesOverOneMebibyteAreRefusedUnparsed) {
+  std::string dir = ::testing::TempDir();
+  std::string body = "manufacturer_name: Acme\nproduct_instance_uri: urn:a:1\n";
+  for (std::size_t size : {std::size_t{1} << 20, (std::size_t{1} << 20) + 1, std::size_t{3} << 19}) {
+    std::string path = dir + "/big-" + std::to_string(size) + ".yaml";
+    std::string text = body + "#" + std::string(size - body.size() - 2, ' ') + "\n";
+    ASSERT_EQ(text.size(), size);
+    std::ofstream(path, std::ios::binary) << text;
+    auto t = ticket::load_yaml(path, TicketType::device);
+    auto p = ticket::load_template(path, TicketType::device);
+    if (size <= (std::size_t{1} << 20)) {
+      EXPECT_TRUE(t) << size << ": " << t.error().message;
+      EXPECT_TRUE(p) << size << ": " << p.error().message;
+    } else {
+      ASSERT_FALSE(t) << size;
+      EXPECT_NE(t.error().message.find("larger than 1048576 bytes"), std::string::npos) << t.error().message;
+      ASSERT_FALSE(p) << size;
+      EXPECT_NE(p.error().message.find("larger than 1048576 bytes"), std::string::npos) << p.error().message;
+    }
+  }
+}

@@ -233,3 +233,54 @@ TEST(Verify, CombineCodes) {
   EXPECT_EQ(verify::combine_codes({Errc::expired, Errc::untrusted}), Errc::verify_failed);
   EXPECT_EQ(verify::combine_codes({}), Errc::verify_failed);
 }
+
+// SPEC §13.4: the operator's report names the device by manufacturer, model and serial, each when known.
+TEST(VerifyReport, TextNamesTheDeviceByWhatIsKnown) {
+  auto& w = world();
+  auto text = [&](const ticket::Ticket& t) {
+    return verify::render_text(check(anchors({w.root.cert}), signed_doc(t, {&w.signer})));
+  };
+  auto t = device_ticket(kPiu);
+  EXPECT_NE(text(t).find("(Acme, model X1, serial 1)"), std::string::npos) << text(t);
+  t.model_name.clear();
+  EXPECT_NE(text(t).find(kPiu + " (Acme, serial 1)"), std::string::npos) << text(t);
+}
+
+// The action line says SOON when the ticket stops verifying within 90 days (report.cpp's horizon).
+TEST(VerifyReport, SoonMeansWithinNinetyDays) {
+  auto& w = world();
+  std::string doc = signed_doc(device_ticket(kPiu), {&w.signer});
+  UnixTime until = w.signer.cert.not_after();
+  auto at = [&](UnixTime t) { return verify::render_text(check(anchors({w.root.cert}, t), doc)); };
+  EXPECT_EQ(at(until - 90 * 86400).find("SOON"), std::string::npos) << at(until - 90 * 86400);
+  EXPECT_NE(at(until - 90 * 86400 + 1).find("action: SOON"), std::string::npos) << at(until - 90 * 86400 + 1);
+  EXPECT_EQ(at(until - 200 * 86400).find("SOON"), std::string::npos);
+  EXPECT_NE(at(until - 86400).find("action: SOON"), std::string::npos);
+}
+
+// SPEC §13.4 JSON: every descriptive field under its own name; manufacture_date null when unknown.
+TEST(VerifyReport, JsonPayloadFields) {
+  auto& w = world();
+  auto t = device_ticket(kPiu);
+  auto json = verify::render_json(check(anchors({w.root.cert}), signed_doc(t, {&w.signer})));
+  EXPECT_NE(json.find(R"("model_name":"X1")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("serial_number":"1")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("manufacture_date":null)"), std::string::npos) << json;
+  t.manufacture_date = kT0;
+  json = verify::render_json(check(anchors({w.root.cert}), signed_doc(t, {&w.signer})));
+  EXPECT_NE(json.find(R"("manufacture_date":"2023-11-14T22:13:20Z")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("model_name":"X1")"), std::string::npos) << json;
+}
+
+// The JSON report has a "device" object only when a device certificate was given to match.
+TEST(VerifyReport, JsonDeviceObjectOnlyWhenMatched) {
+  auto& w = world();
+  auto o = anchors({w.root.cert});
+  auto r = check(o, signed_doc(device_ticket(kPiu, w.authorities()), {&w.signer}));
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_EQ(verify::render_json(r).find(R"("device":)"), std::string::npos) << verify::render_json(r);
+  verify::match_device(r, {{"piu-only.pem", w.dev_piu.cert}}, nullptr, o.at);
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_NE(verify::render_json(r).find(R"("device":{"matched":true,"certificate":"piu-only.pem")"), std::string::npos)
+      << verify::render_json(r);
+}

@@ -60,16 +60,20 @@ def main():
         time.sleep(0.2)  # the prompt is written before echo goes off: let the tool get to read()
         offset += m.end()
         os.write(fd, text)
-    # Drain until the command closes the terminal; one that waits for more input is killed.
+    # Drain until the command closes the terminal; one that waits for more input, or that goes on
+    # writing for a minute, is killed.
+    drain_deadline = time.monotonic() + 60
     while True:
         try:
             r, _, _ = select.select([fd], [], [], 30)
             chunk = os.read(fd, 4096) if r else b""
         except OSError:
             chunk = b""
-        if not r:
-            missing = missing or "(the end: the command still waits for input)"
+        if not r or time.monotonic() > drain_deadline:
+            missing = missing or ("(the end: the command still waits for input)" if not r
+                                  else "(the end: the command writes on and does not finish)")
             os.kill(pid, signal.SIGKILL)
+            r = None
         if not chunk:
             break
         seen += chunk

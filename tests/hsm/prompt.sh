@@ -53,6 +53,16 @@ pty --interrupt "PIN for PKCS#11 token 'mfg': " --transcript "$T/.pty-transcript
 expect_eq "$RC" 130 "Ctrl-C at the prompt ends the command by SIGINT (pty_run.py: 91 = echo left off)"
 expect_no_file ca4.pem "nothing written after Ctrl-C"
 
+# 4b. Ctrl-C at the PIN prompt of a batch (the batch runner handles SIGINT itself): the tool says
+# so and ends with 130 at once; no row is processed, nothing is written.
+printf 'id,product_instance_uri,serial_number\nd1,urn:example:acme:x1:b1,B1\n' >m.csv
+"$BIN/create-authority" --profile root-ca --subject /CN=dev1 --key d1.key --new-key --out "$T/discard.pem" >/dev/null 2>&1
+CMD=("$BIN/mint-idevid" --manifest m.csv --out-dir batch --ca-cert root.pem --ca-key "$ROOT" --device-key-template "file:{id}.key")
+pty --interrupt "PIN for PKCS#11 token 'mfg': " --transcript "$T/.pty-transcript" -- "${CMD[@]}"
+expect_eq "$RC" 130 "Ctrl-C at a batch's PIN prompt (pty_run.py: 90 = the tool did not finish)"
+grep -q "interrupted at the prompt" <<<"$TR" && pass || fail "says the prompt was interrupted: $TR"
+[ -z "$(ls -A batch 2>/dev/null)" ] && pass || fail "no certificate after Ctrl-C at the batch's prompt"
+
 # 5. Off a terminal: the old error (exit 4), and `prompt` says there is no terminal.
 run create-authority --profile issuing-ca --subject /O=Acme/CN=CA --key ca5.key --new-key --ca-cert root.pem \
   --ca-key "$ROOT" --crl-url http://crl.example.com/root.crl --out ca5.pem </dev/null

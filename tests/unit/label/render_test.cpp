@@ -121,3 +121,52 @@ TEST(Decode, VerifyRasterReportsMismatch) {
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().message.find("no QR code"), std::string::npos);
 }
+
+namespace {
+Expected<Gray> load_bytes(const std::string& name, const std::string& bytes) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  FILE* f = std::fopen(path.c_str(), "wb");
+  std::fwrite(bytes.data(), 1, bytes.size(), f);
+  std::fclose(f);
+  return load_image(path);
+}
+}  // namespace
+
+// Netpbm input for --decode (pdftoppm, scanners): P2/P3/P5/P6 up to maxval 255, RGB to grey with the
+// ITU-R BT.601 luma weights (0.299, 0.587, 0.114) as integers, then scaled to 0..255.
+TEST(Image, NetpbmVariantsToGrey) {
+  auto p2 = load_bytes("a.pgm", "P2\n# comment\n3 1\n15\n0 15 5\n");
+  ASSERT_TRUE(p2) << p2.error().message;
+  EXPECT_EQ(p2->width, 3);
+  EXPECT_EQ(p2->height, 1);
+  EXPECT_EQ(p2->px, (std::vector<std::uint8_t>{0, 255, 85}));
+  auto p3 = load_bytes("a.ppm", "P3 4 1 255  0 0 200  200 0 0  0 200 0  255 255 255\n");
+  ASSERT_TRUE(p3) << p3.error().message;
+  // 200·114/1000 = 22, 200·299/1000 = 59, 200·587/1000 = 117, white stays 255.
+  EXPECT_EQ(p3->px, (std::vector<std::uint8_t>{22, 59, 117, 255}));
+  auto p5 = load_bytes("b.pgm", std::string("P5 2 1 255\n") + '\x10' + '\xf0');
+  ASSERT_TRUE(p5) << p5.error().message;
+  EXPECT_EQ(p5->px, (std::vector<std::uint8_t>{0x10, 0xf0}));
+  auto p6 = load_bytes("b.ppm", std::string("P6 1 1 255\n") + '\x00' + '\x00' + '\xc8');
+  ASSERT_TRUE(p6) << p6.error().message;
+  EXPECT_EQ(p6->px, (std::vector<std::uint8_t>{22}));
+}
+
+TEST(Image, NetpbmOutsideWhatIsReadIsRefused) {
+  for (const char* header : {"P5 2 1 65535\n", "P5 0 1 255\n", "P5 2 0 255\n", "P5 2 1 0\n", "P5 20001 1 255\n", "P5 x\n"}) {
+    auto g = load_bytes("c.pgm", std::string(header) + std::string(8, '\x40'));
+    ASSERT_FALSE(g) << header;
+    EXPECT_NE(g.error().message.find("PNM header not supported (8-bit P2, P3, P5, P6 only)"), std::string::npos)
+        << g.error().message;
+    EXPECT_NE(g.error().message.find("c.pgm"), std::string::npos) << g.error().message;
+  }
+  auto truncated = load_bytes("d.pgm", "P5 4 1 255\nab");
+  ASSERT_FALSE(truncated);
+  EXPECT_NE(truncated.error().message.find("PNM data truncated"), std::string::npos);
+  // P1/P4 (bitmaps) and P7 are not read: the image is not recognised at all.
+  for (const char* other : {"P1 1 1\n0\n", "P4 8 1\n\x01", "P7\nWIDTH 1\n"}) {
+    auto g = load_bytes("e.pbm", other);
+    ASSERT_FALSE(g) << other;
+    EXPECT_NE(g.error().message.find("not a PNG, JPEG or PNM image"), std::string::npos) << g.error().message;
+  }
+}

@@ -124,3 +124,79 @@ TEST(Csr, MakeAndVerify) {
   EXPECT_EQ(csr->san_uris, std::vector<std::string>{"urn:a:6"});
   EXPECT_FALSE(x509::parse_csr("garbage", "bad.csr"));
 }
+
+// create-authority(1): default validity root-ca 25, issuing-ca 15, ticket-signer 5, tsa 10 years
+// (Gregorian years of 365.2425 days); device certificates never expire (802.1AR).
+TEST(Builder, DefaultValidityPerProfile) {
+  constexpr UnixTime kNow = 1800000000, kGregorianYear = 31556952;
+  EXPECT_EQ(x509::default_not_after(x509::Profile::root_ca, kNow), kNow + 25 * kGregorianYear);
+  EXPECT_EQ(x509::default_not_after(x509::Profile::issuing_ca, kNow), kNow + 15 * kGregorianYear);
+  EXPECT_EQ(x509::default_not_after(x509::Profile::ticket_signer, kNow), kNow + 5 * kGregorianYear);
+  EXPECT_EQ(x509::default_not_after(x509::Profile::tsa, kNow), kNow + 10 * kGregorianYear);
+  EXPECT_EQ(x509::default_not_after(x509::Profile::idevid, kNow), kNoExpiry);
+  EXPECT_EQ(x509::default_not_after(x509::Profile::ldevid, kNow), kNoExpiry);
+}
+
+TEST(Builder, ProfileNamesRoundTripAndUnknownIsRefused) {
+  for (auto p : {x509::Profile::root_ca, x509::Profile::issuing_ca, x509::Profile::ticket_signer, x509::Profile::idevid,
+                 x509::Profile::ldevid, x509::Profile::tsa}) {
+    auto back = x509::parse_profile(x509::profile_name(p));
+    ASSERT_TRUE(back) << x509::profile_name(p);
+    EXPECT_EQ(*back, p);
+  }
+  for (const char* bad : {"root", "", "Root-CA", "iak-x"}) {
+    auto p = x509::parse_profile(bad);
+    ASSERT_FALSE(p) << bad;
+    EXPECT_EQ(p.error().code, Errc::usage);
+    EXPECT_NE(p.error().message.find("unknown profile '" + std::string(bad) + "'"), std::string::npos);
+  }
+}
+
+// RFC 5280 §4.1.2.5: a certificate valid for no time at all is refused, not issued.
+TEST(Builder, NotAfterMustBeLaterThanNotBefore) {
+  Pki p;
+  for (UnixTime delta : {UnixTime{0}, UnixTime{-1}}) {
+    x509::CertSpec s;
+    s.profile = x509::Profile::issuing_ca;
+    s.subject = "/O=Acme/CN=Zero";
+    s.not_before = Pki::kNow;
+    s.not_after = Pki::kNow + delta;
+    auto c = x509::issue(s, p.ca_key->public_key_der(), &*p.root, *p.root_key);
+    ASSERT_FALSE(c) << delta;
+    EXPECT_EQ(c.error().message, "notAfter must be later than notBefore");
+  }
+  x509::CertSpec one_second;
+  one_second.profile = x509::Profile::issuing_ca;
+  one_second.subject = "/O=Acme/CN=Short";
+  one_second.not_before = Pki::kNow;
+  one_second.not_after = Pki::kNow + 1;
+  EXPECT_TRUE(x509::issue(one_second, p.ca_key->public_key_der(), &*p.root, *p.root_key));
+}
+
+// A CRL or OCSP URL the extension cannot carry is an error; the certificate is never issued without it.
+TEST(Builder, UnencodableRevocationUrlIsRefused) {
+  Pki p;
+  auto spec = [&] {
+    x509::CertSpec s;
+    s.profile = x509::Profile::issuing_ca;
+    s.subject = "/O=Acme/CN=CA2";
+    s.not_before = Pki::kNow;
+    s.not_after = Pki::kNow + 86400;
+    return s;
+  };
+  auto crl = spec();
+  crl.crl_urls = {""};
+  auto c = x509::issue(crl, p.ca_key->public_key_der(), &*p.root, *p.root_key);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, Errc::usage);
+  EXPECT_NE(c.error().message.find("adding cRLDistributionPoints"), std::string::npos) << c.error().message;
+  auto ocsp = spec();
+  ocsp.ocsp_urls = {""};
+  auto o = x509::issue(ocsp, p.ca_key->public_key_der(), &*p.root, *p.root_key);
+  ASSERT_FALSE(o);
+  EXPECT_NE(o.error().message.find("adding authorityInfoAccess"), std::string::npos) << o.error().message;
+  auto good = spec();
+  good.crl_urls = {"http://crl.example.com/root.crl"};
+  good.ocsp_urls = {"http://ocsp.example.com"};
+  ASSERT_TRUE(x509::issue(good, p.ca_key->public_key_der(), &*p.root, *p.root_key));
+}

@@ -192,10 +192,14 @@ Status set_spki(X509* x, ByteView spki, bool& rsa) {
   int nid = OBJ_obj2nid(obj);
   if (nid != NID_X9_62_id_ecPublicKey && nid != NID_rsaEncryption && nid != NID_ED25519)
     return fail(Errc::malformed, "subject public key algorithm is not EC, RSA or Ed25519");
+  // RFC 5480 §2.1.1: in PKIX an EC key names its curve; specifiedCurve (explicit parameters)
+  // MUST NOT be used, and OpenSSL would otherwise carry them into the certificate as given.
+  if (nid == NID_X9_62_id_ecPublicKey && ptype != V_ASN1_OBJECT)
+    return fail(Errc::malformed, "subject public key has explicit EC parameters; RFC 5480 allows only a named curve "
+                                 "(P-256, P-384)");
   rsa = nid == NID_rsaEncryption;
-  void* param = nullptr;
-  if (ptype == V_ASN1_OBJECT) param = OBJ_dup(static_cast<const ASN1_OBJECT*>(pval));
-  else if (ptype == V_ASN1_SEQUENCE) param = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(pval));
+  // The parameters left: the curve's OID, or none (rsaEncryption's NULL, Ed25519's absent).
+  void* param = ptype == V_ASN1_OBJECT ? OBJ_dup(static_cast<const ASN1_OBJECT*>(pval)) : nullptr;
   unsigned char* enc = static_cast<unsigned char*>(OPENSSL_memdup(ASN1_STRING_get0_data(bits.get()), ASN1_STRING_length(bits.get())));
   if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), OBJ_dup(obj), ptype, param, enc, ASN1_STRING_length(bits.get())) != 1)
     return ossl::fail("setting the subject public key");

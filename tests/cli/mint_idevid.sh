@@ -87,6 +87,13 @@ run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:a:9 
 expect_rc 3 "CSR not a CSR"
 run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:a:9 --serial-number 9 --csr dev.csr --device-key dev.key --out bad.pem
 expect_rc 2 "both --csr and --device-key"
+# RFC 5480 §2.1.1: a device key with explicit curve parameters is refused, not put in an IDevID.
+openssl ecparam -name prime256v1 -param_enc explicit -genkey -noout -out explicit.key 2>/dev/null
+openssl req -new -key explicit.key -subj /CN=dev -out explicit.csr 2>/dev/null
+run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:a:9 --serial-number 9 --csr explicit.csr --out bad.pem
+expect_rc 3 "CSR whose key has explicit EC parameters"
+expect_err "explicit EC parameters; RFC 5480 allows only a named curve" "explicit parameters named"
+expect_no_file bad.pem "no IDevID for a key with explicit EC parameters"
 # encrypted CA key without a passphrase
 openssl pkcs8 -topk8 -in ca.key -out ca-enc.key -passout pass:topsecret 2>/dev/null
 run mint-idevid --ca-cert ca.pem --ca-key ca-enc.key --product-instance-uri urn:a:9 --serial-number 9 --device-key dev.key --out bad.pem </dev/null

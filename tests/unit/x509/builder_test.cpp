@@ -1,5 +1,7 @@
 // SPEC §3 profiles through x509::issue with file keys; chain checks at chosen times.
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include <cstdlib>
@@ -199,4 +201,31 @@ TEST(Builder, UnencodableRevocationUrlIsRefused) {
   good.crl_urls = {"http://crl.example.com/root.crl"};
   good.ocsp_urls = {"http://ocsp.example.com"};
   ASSERT_TRUE(x509::issue(good, p.ca_key->public_key_der(), &*p.root, *p.root_key));
+}
+
+// RFC 5480 §2.1.1: an EC subject key with explicit curve parameters (specifiedCurve) is refused,
+// never carried into a certificate; the same key with its named curve is issued byte for byte.
+TEST(Builder, ExplicitEcParametersAreRefused) {
+  Pki p;
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  ASSERT_NE(key, nullptr);
+  auto spki = [&] {
+    unsigned char* der = nullptr;
+    int n = i2d_PUBKEY(key, &der);
+    Bytes out(der, der + n);
+    OPENSSL_free(der);
+    return out;
+  };
+  Bytes named = spki();
+  ASSERT_EQ(EVP_PKEY_set_utf8_string_param(key, OSSL_PKEY_PARAM_EC_ENCODING, OSSL_PKEY_EC_ENCODING_EXPLICIT), 1);
+  Bytes explicit_params = spki();
+  EVP_PKEY_free(key);
+  ASSERT_GT(explicit_params.size(), named.size() + 100);  // the curve itself, not its OID
+  auto bad = x509::issue(p.idevid("urn:acme:x1:1"), explicit_params, &*p.ca, *p.ca_key);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::malformed);
+  EXPECT_NE(bad.error().message.find("explicit EC parameters"), std::string::npos) << bad.error().message;
+  auto good = x509::issue(p.idevid("urn:acme:x1:1"), named, &*p.ca, *p.ca_key);
+  ASSERT_TRUE(good) << good.error().message;
+  EXPECT_EQ(good->public_key_der(), named);
 }

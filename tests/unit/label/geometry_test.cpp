@@ -156,4 +156,13 @@ TEST(Geometry, NonAsciiTextRendersAndBadUtf8IsRefused) {
   auto bad = plan(kUri, opt);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::malformed);
+  // RFC 3629 from the first byte on: a line may start with a multi-byte character, not with a stray byte.
+  opt.text = {"Ärger"};
+  EXPECT_TRUE(plan(kUri, opt));
+  for (const char* wrong : {"\xFF abc", "\xA9abc", "\xC3"}) {
+    opt.text = {wrong};
+    auto w = plan(kUri, opt);
+    ASSERT_FALSE(w) << wrong;
+    EXPECT_NE(w.error().message.find("not valid UTF-8"), std::string::npos) << w.error().message;
+  }
 }

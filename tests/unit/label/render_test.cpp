@@ -170,3 +170,29 @@ TEST(Image, NetpbmOutsideWhatIsReadIsRefused) {
     EXPECT_NE(g.error().message.find("not a PNG, JPEG or PNM image"), std::string::npos) << g.error().message;
   }
 }
+
+// A label whose text Cairo cannot draw is an error from both rasterizers, never a label with the
+// text missing (plan() refuses such text first; a Label built another way meets Cairo's check).
+TEST(Png, CairoTextErrorsAreReported) {
+  Label l = make({"SN 1"});
+  l.lines[0].text = "bad \xC3";
+  auto img = rasterize(l);
+  ASSERT_FALSE(img);
+  EXPECT_NE(img.error().message.find("drawing the text"), std::string::npos) << img.error().message;
+  auto vec = rasterize_vector(l);
+  ASSERT_FALSE(vec);
+  EXPECT_NE(vec.error().message.find("drawing the label"), std::string::npos) << vec.error().message;
+}
+
+// Decode-back accepts exactly one symbol: two on one label is a mismatch, not a pass.
+TEST(Decode, VerifyRasterRefusesTwoSymbols) {
+  Gray one = rasterize_symbol(make());
+  Gray two{one.width * 2, one.height, std::vector<std::uint8_t>(static_cast<std::size_t>(one.width) * 2 * one.height)};
+  for (int y = 0; y < one.height; ++y)
+    for (int x = 0; x < 2 * one.width; ++x)
+      two.px[static_cast<std::size_t>(y) * two.width + x] = one.at(x % one.width, y);
+  auto r = verify_raster(two, kUri, "t");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::mismatch);
+  EXPECT_NE(r.error().message.find("decode-back found 2 QR codes"), std::string::npos) << r.error().message;
+}

@@ -95,6 +95,15 @@ ca --key "pkcs11:token=mfg;object=root?pin-value=$HSM_PIN"
 expect_rc 0 "pin-value works"
 grep -q "warning: .*pin-value" <<<"$ERR" && pass || fail "pin-value warns: $ERR"
 grep -q "$HSM_PIN" <<<"$ERR$OUT" && fail "pin-value PIN echoed" || pass
+# The warning is about pin-value only: a PIN from a file draws none, and two URIs with pin-value warn once.
+ca --key "pkcs11:token=mfg;object=root" --pin-source "file:$PIN_FILE"
+expect_rc 0 "PIN from a file"
+grep -q "warning" <<<"$ERR" && fail "a PIN from a file draws no warning: $ERR" || pass
+run issue-ldevid --ca-cert out.pem --ca-key "pkcs11:token=mfg;object=root?pin-value=$HSM_PIN" \
+  --device-key "pkcs11:token=mfg;object=root?pin-value=$HSM_PIN" --product-instance-uri urn:x:pv --serial-number 1 \
+  --out "$T/pv.pem" --force
+n=$(grep -c "warning: .*pin-value" <<<"$ERR")
+expect_eq "$n" 1 "pin-value in two URIs warns once"
 # The --pin flag does not exist: secrets never on the command line.
 ca --key "pkcs11:token=mfg;object=root" --pin "$HSM_PIN"
 expect_rc 2 "--pin refused"

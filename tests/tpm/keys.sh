@@ -59,6 +59,12 @@ run create-authority --profile root-ca --subject "/O=Acme/CN=TPM File" --new-key
 expect_rc 0 "TSS2 key file"
 head -1 tk.pem | grep -q 'BEGIN TSS2 PRIVATE KEY' && pass || fail "tk.pem is not a TSS2 key"
 expect_eq "$(stat -c %a tk.pem)" 600 "TSS2 key file mode"
+# A key file that cannot be written is refused before the TPM makes a key (exit 5, nothing written).
+run create-authority --profile root-ca --subject "/O=Acme/CN=TPM File" --new-key --key tpm2:file=no-dir/tk.pem \
+  --out nodir.pem
+expect_rc 5 "TSS2 key file in a missing directory"
+expect_err "no-dir" "names the key file's directory"
+expect_no_file nodir.pem "no certificate without its key file"
 run issue-ldevid --ca-cert fileroot.pem --ca-key tpm2:file=tk.pem --product-instance-uri urn:x:2 --serial-number 2 \
   --device-key d2.key --new-key --out l2.pem
 expect_rc 0 "signing with the TSS2 key file"

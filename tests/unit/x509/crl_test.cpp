@@ -1,5 +1,6 @@
 // onboard::x509 revocation: CRL signature by the issuer, currency at a time, revoked entries,
 // unknown (CRL DP, no CRL) and not applicable (SPEC §8).
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -322,4 +323,53 @@ TEST(CrlPreflight, NextUpdateWithinTheCa) {
   ASSERT_TRUE(clamped);
   EXPECT_EQ(clamped->value, end);
   EXPECT_FALSE(clamped->warning.empty());
+}
+
+// The reason names the first certificate of the chain that failed (the leaf first); a chain
+// that passes has no reason at all.
+TEST(Crl, ReasonNamesTheFirstFailureOnly) {
+  auto& w = world();
+  auto ca_crl = make_crl(w.ca, kT0, kT0 + kYear, {&w.bad});
+  auto good = x509::check_revocation(w.chain(w.good), {ca_crl}, {}, kT0 + 100);
+  EXPECT_EQ(good.code, Errc::ok);
+  EXPECT_EQ(good.reason, "");
+  auto root_crl = make_crl(w.root, kT0, kT0 + kYear, {&w.ca});
+  auto both = x509::check_revocation(w.chain(w.bad), {ca_crl, root_crl}, {}, kT0 + 100);
+  EXPECT_EQ(both.code, Errc::revoked);
+  EXPECT_EQ(both.certs[0].status, Revocation::revoked);
+  EXPECT_EQ(both.certs[1].status, Revocation::revoked);
+  EXPECT_EQ(both.reason.rfind(both.certs[0].subject + ": revoked on", 0), 0u) << both.reason;
+  // A failure after passing certificates is still named.
+  auto ca_only = x509::check_revocation(w.chain(w.good), {ca_crl, root_crl}, {}, kT0 + 100);
+  EXPECT_EQ(ca_only.code, Errc::revoked);
+  EXPECT_EQ(ca_only.reason.rfind(ca_only.certs[1].subject + ": revoked on", 0), 0u) << ca_only.reason;
+}
+
+// RFC 5280 §5.3.1: a reasonCode that does not decode as a CRLReason makes the entry unreadable:
+// listing the CRL's entries fails, while the listed certificate still counts as revoked.
+TEST(Crl, UnreadableReasonCode) {
+  auto& w = world();
+  auto crl = make_crl(w.ca, kT0, kT0 + kYear, {&w.bad});
+  ossl::Ptr<X509_CRL> copy(X509_CRL_dup(crl.raw()));
+  X509_REVOKED* entry = sk_X509_REVOKED_value(X509_CRL_get_REVOKED(copy.get()), 0);
+  ASSERT_NE(entry, nullptr);
+  ossl::Ptr<ASN1_OCTET_STRING> value(ASN1_OCTET_STRING_new());
+  const unsigned char integer_not_enumerated[] = {0x02, 0x01, 0x01};
+  ASN1_OCTET_STRING_set(value.get(), integer_not_enumerated, sizeof integer_not_enumerated);
+  ossl::Ptr<X509_EXTENSION> ext(X509_EXTENSION_create_by_NID(nullptr, NID_crl_reason, 0, value.get()));
+  ASSERT_EQ(X509_REVOKED_add_ext(entry, ext.get(), -1), 1);
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  ASSERT_GT(X509_CRL_sign(copy.get(), key, EVP_sha256()), 0);  // re-encodes; the signature is not the point
+  EVP_PKEY_free(key);
+  Bytes der = ossl::to_der(i2d_X509_CRL, copy.get());
+  auto parsed = x509::Crl::parse(std::string(der.begin(), der.end()), "bad.crl");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  auto entries = parsed->entries();
+  ASSERT_FALSE(entries);
+  EXPECT_EQ(entries.error().code, Errc::malformed);
+  EXPECT_NE(entries.error().message.find("has an unreadable reasonCode"), std::string::npos) << entries.error().message;
+  auto e = parsed->entry(w.bad.cert);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->serial, w.bad.cert.serial_hex());
+  EXPECT_FALSE(e->reason);
 }

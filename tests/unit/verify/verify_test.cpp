@@ -284,3 +284,24 @@ TEST(VerifyReport, JsonDeviceObjectOnlyWhenMatched) {
   EXPECT_NE(verify::render_json(r).find(R"("device":{"matched":true,"certificate":"piu-only.pem")"), std::string::npos)
       << verify::render_json(r);
 }
+
+// SPEC §8 "valid until": under policy any the signature that lasts longest carries the ticket,
+// under policy all the one that ends first limits it, whichever order the signatures come in.
+TEST(Verify, ValidUntilPicksAmongAcceptedSignaturesInAnyOrder) {
+  auto& w = world();
+  std::string acme_first = countersign(signed_doc(device_ticket(kPiu), {&w.signer}), w.dsigner);
+  std::string dist_first = countersign(signed_doc(device_ticket(kPiu), {&w.dsigner}), w.signer);
+  for (const auto& [doc, longest, shortest] :
+       {std::tuple{acme_first, 1u, 0u}, std::tuple{dist_first, 0u, 1u}}) {
+    auto o = anchors({w.root.cert, w.droot.cert}, kT0 + kYear);
+    auto any = check(o, doc);
+    ASSERT_TRUE(any.valid) << any.reason;
+    EXPECT_EQ(*any.carried_by, longest);
+    EXPECT_EQ(*any.valid_until, w.dsigner.cert.not_after());
+    o.policy = verify::Policy::all;
+    auto all = check(o, doc);
+    ASSERT_TRUE(all.valid) << all.reason;
+    EXPECT_EQ(*all.carried_by, shortest);
+    EXPECT_EQ(*all.valid_until, w.signer.cert.not_after());
+  }
+}

@@ -16,6 +16,15 @@ start_hsm() {
   PIN_FILE=$T/hsm/user.pin
 }
 
+# token_without_user_pin LABEL: initialise SoftHSM2's free slot with an SO PIN only (no user PIN
+# was ever set on it: C_Login says CKR_USER_PIN_NOT_INITIALIZED). After start_hsm.
+token_without_user_pin() {
+  local slot
+  slot=$(softhsm2-util --show-slots | awk '/^Slot [0-9]+/{s=$2} /Initialized: *no/{print s; exit}')
+  [ -n "$slot" ] || { echo "no free SoftHSM2 slot" >&2; return 1; }
+  pkcs11-tool --module "$HSM_MODULE" --slot "$slot" --init-token --label "$1" --so-pin 12345678 >/dev/null 2>&1
+}
+
 # start_tpm: swtpm on a free loopback port with state in $T/tpm; exports the TCTI variables.
 start_tpm() {
   command -v swtpm >/dev/null && command -v tpm2_readpublic >/dev/null || { echo "SKIP: swtpm/tpm2-tools not installed"; exit 77; }

@@ -9,10 +9,7 @@ source "$SRC/tests/hw.sh"
 SPY=$(ls /usr/lib/x86_64-linux-gnu/pkcs11-spy.so /usr/lib/*/pkcs11/pkcs11-spy.so 2>/dev/null | head -1)
 [ -n "$SPY" ] || { echo "SKIP: OpenSC's pkcs11-spy.so not installed"; exit 77; }
 start_hsm mfg
-# A second token with an SO PIN only: no user PIN was ever set on it.
-slot=$(softhsm2-util --show-slots | awk '/^Slot [0-9]+/{s=$2} /Initialized: *no/{print s; exit}')
-[ -n "$slot" ] || fail "setup: a free SoftHSM2 slot"
-pkcs11-tool --module "$HSM_MODULE" --slot "$slot" --init-token --label nopin --so-pin 12345678 >/dev/null 2>&1
+token_without_user_pin nopin
 expect_eq "$?" 0 "setup: token 'nopin' initialised without a user PIN"
 
 # spied ARGS...: create-authority through the spy; CALLS = C_Login count, INITS = C_Initialize count

@@ -10,12 +10,10 @@ Expected<KeyType> key_type_of(const EVP_PKEY* key) {
     char group[64] = {0};
     size_t len = 0;
     if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1) {
-      // Some providers (tpm2) expose only the bit size.
-      int bits = EVP_PKEY_get_bits(key);
+      // No curve name: a curve of its own, whatever its size (a 384-bit one is not P-384). The
+      // providers in use name their curves (tpm2-openssl for key files and handles, libp11).
       ossl::clear_errors();
-      if (bits == 256) return KeyType::p256;
-      if (bits == 384) return KeyType::p384;
-      return fail(Errc::key, "unsupported EC key");
+      return fail(Errc::key, "unsupported EC key: its curve is not a named one (P-256 and P-384 are supported)");
     }
     std::string g = group;
     if (g == "prime256v1" || g == "P-256") return KeyType::p256;

@@ -1,7 +1,10 @@
 // The one table of signature schemes (keys::default_params, check_params,
 // signature_algorithm_der) and the Signer interface's prepared contexts: pinned per key type,
 // and the AlgorithmIdentifiers checked against what OpenSSL's own X509_sign writes.
+// EC_GROUP/EC_KEY (deprecated in 3.0) are the one way to make a key on an unnamed curve.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <gtest/gtest.h>
+#include <openssl/ec.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -230,3 +233,30 @@ TEST(Signing, DefaultPrepareSignsThroughSign) {
 }
 
 }  // namespace
+
+// A key on a curve of its own is refused, even when it has P-384's size: only the named curves
+// P-256 and P-384 are keys of ours (SPEC §4). The custom curve here is P-384's, with 2G as generator.
+TEST(KeyType, UnnamedCurveOfP384SizeIsNotP384) {
+  EXPECT_EQ(*keys::key_type_of(ossl::Ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384")).get()),
+            keys::KeyType::p384);
+  EC_GROUP* named = EC_GROUP_new_by_curve_name(NID_secp384r1);
+  ossl::Ptr<BIGNUM> p(BN_new()), a(BN_new()), b(BN_new());
+  ASSERT_EQ(EC_GROUP_get_curve(named, p.get(), a.get(), b.get(), nullptr), 1);
+  EC_GROUP* custom = EC_GROUP_new_curve_GFp(p.get(), a.get(), b.get(), nullptr);
+  EC_POINT* g2 = EC_POINT_new(named);
+  ASSERT_EQ(EC_POINT_dbl(named, g2, EC_GROUP_get0_generator(named), nullptr), 1);
+  ASSERT_EQ(EC_GROUP_set_generator(custom, g2, EC_GROUP_get0_order(named), EC_GROUP_get0_cofactor(named)), 1);
+  EC_KEY* ec = EC_KEY_new();
+  ASSERT_EQ(EC_KEY_set_group(ec, custom), 1);
+  ASSERT_EQ(EC_KEY_generate_key(ec), 1);
+  ossl::Ptr<EVP_PKEY> key(EVP_PKEY_new());
+  ASSERT_EQ(EVP_PKEY_assign_EC_KEY(key.get(), ec), 1);  // owns ec now
+  EC_POINT_free(g2);
+  EC_GROUP_free(custom);
+  EC_GROUP_free(named);
+  ASSERT_EQ(EVP_PKEY_get_bits(key.get()), 384);
+  auto t = keys::key_type_of(key.get());
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().code, Errc::key);
+  EXPECT_NE(t.error().message.find("not a named one"), std::string::npos) << t.error().message;
+}

@@ -196,3 +196,17 @@ TEST(Decode, VerifyRasterRefusesTwoSymbols) {
   EXPECT_EQ(r.error().code, Errc::mismatch);
   EXPECT_NE(r.error().message.find("decode-back found 2 QR codes"), std::string::npos) << r.error().message;
 }
+
+// The PNG label is white where nothing is drawn: the text area around the glyphs and its margin
+// (only the symbol's own pixels are copied in; the rest starts as paper).
+TEST(Png, PaperIsWhiteOutsideTheSymbolAndTheGlyphs) {
+  Label l = make({"SN 1"});
+  auto img = rasterize(l);
+  ASSERT_TRUE(img);
+  ASSERT_GT(img->height, l.symbol_dots());
+  for (int x = 0; x < img->width; ++x) EXPECT_EQ(img->at(x, img->height - 1), 255) << "bottom row, x " << x;
+  long white = 0, total = 0;
+  for (int y = l.symbol_dots(); y < img->height; ++y)
+    for (int x = 0; x < img->width; ++x, ++total) white += img->at(x, y) == 255;
+  EXPECT_GT(white * 10, total * 7) << white << " of " << total << " text-area pixels are paper";
+}

@@ -121,3 +121,11 @@ TEST(RenderChecked, ABrokenFileDoesNotReadBack) {
   EXPECT_EQ(wrong.error().code, Errc::mismatch);
   EXPECT_FALSE(verify_label(r->label, Format::png, "not a png"));
 }
+
+// A Format value outside the four (a caller's cast) is an internal error, never an empty label.
+TEST(RenderChecked, UnknownFormatIsAnErrorNotAnEmptyLabel) {
+  auto r = render_checked("urn:x:1", {}, static_cast<Format>(7), nullptr);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::internal);
+  EXPECT_NE(r.error().message.find("no renderer"), std::string::npos) << r.error().message;
+}

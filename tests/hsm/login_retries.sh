@@ -15,7 +15,11 @@ expect_eq "$?" 0 "setup: token 'nopin' initialised without a user PIN"
 # spied ARGS...: create-authority through the spy; CALLS = C_Login count, INITS = C_Initialize count
 spied() {
   rm -f spy.log out.pem
-  PKCS11SPY="$HSM_MODULE" PKCS11SPY_OUTPUT="$T/spy.log" PKCS11_MODULE_PATH="$SPY" \
+  # Under ASan (scripts/test): the spy leaks, and it is unloaded before LeakSanitizer reports, so
+  # its leaks cannot be suppressed by name (tests/lsan.supp); this test counts calls, the others
+  # check our leaks.
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    PKCS11SPY="$HSM_MODULE" PKCS11SPY_OUTPUT="$T/spy.log" PKCS11_MODULE_PATH="$SPY" \
     run create-authority --profile root-ca --subject /O=Acme/CN=Root --out out.pem --force "$@"
   CALLS=$(grep -c "C_Login" spy.log)
   INITS=$(grep -c "C_Initialize" spy.log)

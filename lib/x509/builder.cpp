@@ -192,11 +192,11 @@ Status set_spki(X509* x, ByteView spki, bool& rsa) {
   int nid = OBJ_obj2nid(obj);
   if (nid != NID_X9_62_id_ecPublicKey && nid != NID_rsaEncryption && nid != NID_ED25519)
     return fail(Errc::malformed, "subject public key algorithm is not EC, RSA or Ed25519");
-  // RFC 5480 §2.1.1: in PKIX an EC key names its curve; specifiedCurve (explicit parameters)
-  // MUST NOT be used, and OpenSSL would otherwise carry them into the certificate as given.
+  // RFC 5480 §2.1.1: in PKIX an EC key names its curve; implicitCurve (NULL) and specifiedCurve
+  // (explicit parameters) MUST NOT be used, and OpenSSL would otherwise carry them in as given.
   if (nid == NID_X9_62_id_ecPublicKey && ptype != V_ASN1_OBJECT)
-    return fail(Errc::malformed, "subject public key has explicit EC parameters; RFC 5480 allows only a named curve "
-                                 "(P-256, P-384)");
+    return fail(Errc::malformed, "subject public key does not name its EC curve (explicit or implicitCA parameters); "
+                                 "RFC 5480 allows only a named curve (P-256, P-384)");
   rsa = nid == NID_rsaEncryption;
   // The parameters left: the curve's OID, or none (rsaEncryption's NULL, Ed25519's absent).
   void* param = ptype == V_ASN1_OBJECT ? OBJ_dup(static_cast<const ASN1_OBJECT*>(pval)) : nullptr;

@@ -92,7 +92,7 @@ openssl ecparam -name prime256v1 -param_enc explicit -genkey -noout -out explici
 openssl req -new -key explicit.key -subj /CN=dev -out explicit.csr 2>/dev/null
 run mint-idevid --ca-cert ca.pem --ca-key ca.key --product-instance-uri urn:a:9 --serial-number 9 --csr explicit.csr --out bad.pem
 expect_rc 3 "CSR whose key has explicit EC parameters"
-expect_err "explicit EC parameters; RFC 5480 allows only a named curve" "explicit parameters named"
+expect_err "does not name its EC curve \(explicit or implicitCA parameters\); RFC 5480 allows only a named curve" "explicit parameters named"
 expect_no_file bad.pem "no IDevID for a key with explicit EC parameters"
 # encrypted CA key without a passphrase
 openssl pkcs8 -topk8 -in ca.key -out ca-enc.key -passout pass:topsecret 2>/dev/null
